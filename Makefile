@@ -1,0 +1,71 @@
+# Every target sets up what it needs: a fresh machine with Python 3.11+ needs only `make run` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint openapi openapi-check bench lock clean install
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/capacity-exit migrate
+	$(BIN)/capacity-exit seed
+	$(BIN)/capacity-exit serve --host $(HOST) --port $(PORT)
+
+# The whole suite on SQLite, then again on PostgreSQL when one is reachable (each run in
+# a fresh database the suite creates and drops). CAPEXIT_REQUIRE_POSTGRES=1 turns an
+# unreachable PostgreSQL into a failure instead of a skip (.ci/run sets it).
+test: $(STAMP) lint
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python scripts/postgres_reachable.py; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ "$${CAPEXIT_REQUIRE_POSTGRES:-0}" = "1" ]; then \
+		echo "PostgreSQL is required (CAPEXIT_REQUIRE_POSTGRES=1) but not reachable" >&2; exit 1; \
+	else \
+		echo "PostgreSQL not reachable: the PostgreSQL run is skipped"; \
+	fi
+
+test-sqlite: $(STAMP)
+	@echo "== test suite on SQLite =="
+	CAPEXIT_TEST_STORE=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	@echo "== test suite on PostgreSQL =="
+	CAPEXIT_TEST_STORE=postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests migrations scripts
+	$(BIN)/ruff format --check src tests migrations scripts
+	$(BIN)/mypy
+
+openapi: $(STAMP)
+	$(BIN)/capacity-exit openapi --output openapi/openapi.json
+
+openapi-check: $(STAMP)
+	$(BIN)/capacity-exit openapi --check openapi/openapi.json
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+# Re-resolve the exact versions from pyproject.toml's ranges into requirements.lock.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

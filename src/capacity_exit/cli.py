@@ -1,0 +1,113 @@
+"""The `capacity-exit` command: migrate, seed, serve, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from capacity_exit.config import get_settings
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from capacity_exit.core import migrations
+
+    settings = get_settings()
+    settings.ensure_var_dir()
+    if args.revision.startswith("-") or args.downgrade:
+        migrations.downgrade(settings.resolved_database_url, args.revision)
+    else:
+        migrations.upgrade(settings.resolved_database_url, args.revision)
+    print(f"database at {args.revision}")
+    return 0
+
+
+async def _seed_async(path: Path | None) -> tuple[int, int]:
+    from capacity_exit.core.db import Database
+    from capacity_exit.org import reference_data
+
+    data = reference_data.load_file(path)
+    database = Database.from_url(get_settings().resolved_database_url)
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            return await reference_data.apply(session, data)
+    finally:
+        await database.dispose()
+
+
+def _seed(args: argparse.Namespace) -> int:
+    divisions, departments = asyncio.run(_seed_async(args.file))
+    print(f"reference data loaded: {divisions} divisions, {departments} departments")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "capacity_exit.main:app",
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        log_level=get_settings().log_level.lower(),
+    )
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from capacity_exit.main import create_app
+
+    document = create_app().openapi()
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    if args.check:
+        committed = Path(args.check).read_text("utf-8")
+        if json.loads(committed) != document:
+            print(
+                f"{args.check} differs from the app's schema: run `make openapi`", file=sys.stderr
+            )
+            return 1
+        print(f"{args.check} matches the app")
+        return 0
+    if args.output:
+        Path(args.output).write_text(text, "utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="capacity-exit", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    migrate = commands.add_parser("migrate", help="upgrade the database (default: to head)")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.add_argument("--downgrade", action="store_true", help="downgrade to REVISION")
+    migrate.set_defaults(func=_migrate)
+
+    seed = commands.add_parser("seed", help="load divisions and departments (idempotent)")
+    seed.add_argument("--file", type=Path, help="reference-data file (default: Siping's)")
+    seed.set_defaults(func=_seed)
+
+    serve = commands.add_parser("serve", help="serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=_serve)
+
+    openapi = commands.add_parser("openapi", help="print or check the OpenAPI document")
+    group = openapi.add_mutually_exclusive_group()
+    group.add_argument("--output", help="write it to this file")
+    group.add_argument("--check", help="fail if this committed file differs")
+    openapi.set_defaults(func=_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Settings, read from the environment (pydantic-settings).
+
+`DATABASE_URL` selects the store; every other setting uses the prefix `CAPEXIT_`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAPEXIT_", extra="ignore")
+
+    env: Environment = Environment.development
+    var_dir: Path = Path("./var")
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "CAPEXIT_DATABASE_URL"),
+        description="SQLAlchemy async URL; default a SQLite file in the var directory.",
+    )
+    database_echo: bool = False
+    # Requests larger than this are refused with 413 before the body is read.
+    max_body_bytes: int = 1_048_576
+    # Reference data shipped in the package; another city points this at its own file.
+    reference_data_file: Path | None = None
+    log_level: str = "INFO"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.var_dir.resolve() / 'capacity-exit.db'}"
+
+    @property
+    def is_development(self) -> bool:
+        return self.env is not Environment.production
+
+    def ensure_var_dir(self) -> Path:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        return self.var_dir
+
+
+class InsecureConfiguration(RuntimeError):
+    """Raised at start-up when production runs with a development default."""
+
+
+def check_production_ready(settings: Settings) -> None:
+    """Refuse to run in production on development defaults (secrets, embedded store)."""
+    if settings.is_development:
+        return
+    problems: list[str] = []
+    if not settings.database_url:
+        problems.append("DATABASE_URL is not set (the embedded SQLite default is for development)")
+    from capacity_exit.core.secrets import development_secrets_in_use
+
+    problems.extend(development_secrets_in_use(settings))
+    if problems:
+        raise InsecureConfiguration("; ".join(problems))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,193 @@
+"""Typed application errors and the handlers that turn every failure into a problem."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from capacity_exit.core.problems import FieldProblem, problem_response
+from capacity_exit.core.request_id import current_request_id
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """An error with its HTTP status and stable code; raised by services, rendered once."""
+
+    status: int = 400
+    code: str = "bad_request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        errors: list[FieldProblem] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        self.errors = errors
+        self.headers = headers
+        self.extra = extra
+
+
+class NotFound(AppError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class Conflict(AppError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(AppError):
+    status, code, title = 412, "precondition_failed", "Precondition failed"
+
+
+class PreconditionRequired(AppError):
+    status, code, title = 428, "precondition_required", "Precondition required"
+
+
+class Unprocessable(AppError):
+    status, code, title = 422, "validation_error", "Invalid request"
+
+
+class PayloadTooLarge(AppError):
+    status, code, title = 413, "payload_too_large", "Request body too large"
+
+
+class ServiceUnavailable(AppError):
+    status, code, title = 503, "service_unavailable", "Service unavailable"
+
+
+def _instance(request: Request) -> str:
+    return request.url.path
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return problem_response(
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        instance=_instance(request),
+        request_id=current_request_id(),
+        errors=exc.errors,
+        headers=exc.headers,
+        extra=exc.extra,
+    )
+
+
+_LOCATIONS = {"query", "path", "header", "cookie"}
+
+
+def field_problem_from_pydantic(error: dict[str, Any]) -> FieldProblem:
+    loc = [str(part) for part in error.get("loc", ())]
+    code = str(error.get("type", "invalid"))
+    message = str(error.get("msg", "Invalid value"))
+    if loc and loc[0] in _LOCATIONS:
+        return FieldProblem(
+            parameter=loc[1] if len(loc) > 1 else None,
+            location=loc[0],
+            detail=message,
+            code=code,
+        )
+    parts = loc[1:] if loc and loc[0] == "body" else loc
+    pointer = "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+    return FieldProblem(pointer=pointer if parts else "", detail=message, code=code)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [field_problem_from_pydantic(dict(e)) for e in exc.errors()]
+    detail = "; ".join(f"{e.pointer or e.parameter or 'request'}: {e.detail}" for e in errors[:5])
+    return problem_response(
+        status=422,
+        code="validation_error",
+        title="Invalid request",
+        detail=detail or None,
+        instance=_instance(request),
+        request_id=current_request_id(),
+        errors=errors,
+    )
+
+
+_HTTP_CODES = {
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    401: ("unauthorized", "Not authenticated"),
+    403: ("forbidden", "Forbidden"),
+    413: ("payload_too_large", "Request body too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+}
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method any route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    if status == 400:
+        # The framework's only 400 is a body it could not decode (e.g. not UTF-8); like
+        # malformed JSON, that is an invalid request: 422.
+        return problem_response(
+            status=422,
+            code="malformed_body",
+            title="Invalid request",
+            detail="The request body could not be decoded: send JSON encoded in UTF-8.",
+            instance=_instance(request),
+            request_id=current_request_id(),
+        )
+    code, title = _HTTP_CODES.get(status, ("http_error", "HTTP error"))
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    detail = (
+        exc.detail if isinstance(exc.detail, str) and exc.detail.lower() != title.lower() else None
+    )
+    return problem_response(
+        status=exc.status_code,
+        code=code,
+        title=title,
+        detail=detail,
+        instance=_instance(request),
+        request_id=current_request_id(),
+        headers=headers or None,
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        status=500,
+        code="internal_error",
+        title="Internal server error",
+        detail="The server could not complete the request; it has been logged.",
+        instance=_instance(request),
+        request_id=current_request_id(),
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,54 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from capacity_exit.core.db import Database
+from capacity_exit.core.errors import ServiceUnavailable
+from capacity_exit.core.migrations import at_head
+from capacity_exit.core.problems import problem_responses
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get(
+    "/healthz",
+    operation_id="healthz",
+    summary="Process is up",
+    response_model=Health,
+)
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    operation_id="readyz",
+    summary="Database reachable and migrations at head",
+    response_model=Health,
+    responses=problem_responses(503),
+)
+async def readyz(request: Request) -> Health:
+    database: Database = request.app.state.database
+    try:
+        ready = await at_head(database.engine)
+    except Exception as exc:
+        log.warning("readiness check failed: %s", exc)
+        raise ServiceUnavailable(
+            "The database is not reachable.", code="database_unreachable"
+        ) from exc
+    if not ready:
+        raise ServiceUnavailable(
+            "The database schema is not at the latest migration; run `capacity-exit migrate`.",
+            code="migrations_pending",
+        )
+    return Health(status="ready")

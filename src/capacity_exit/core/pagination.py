@@ -1,0 +1,88 @@
+"""Cursor pagination: opaque, URL-safe cursors bound to the filters they were issued with."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel, Field
+
+from capacity_exit.core.errors import Unprocessable
+from capacity_exit.core.problems import FieldProblem
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+Limit = Annotated[
+    int,
+    Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT} (default {DEFAULT_LIMIT})."),
+]
+Cursor = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=512,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Opaque cursor from a previous page's `next_cursor`, with the same filters.",
+    ),
+]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+def _filters_digest(filters: Mapping[str, Any]) -> str:
+    canonical = json.dumps(
+        {k: v for k, v in filters.items() if v is not None}, sort_keys=True, default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def encode_cursor(after: Any, filters: Mapping[str, Any]) -> str:
+    raw = json.dumps({"a": after, "f": _filters_digest(filters)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _invalid(detail: str) -> Unprocessable:
+    return Unprocessable(
+        detail,
+        code="invalid_cursor",
+        errors=[
+            FieldProblem(parameter="cursor", location="query", detail=detail, code="invalid_cursor")
+        ],
+    )
+
+
+def decode_cursor(cursor: str | None, filters: Mapping[str, Any]) -> Any:
+    """The position a cursor points after, or None for the first page."""
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        after, digest = data["a"], data["f"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _invalid("The cursor is not one this API issued.") from exc
+    if digest != _filters_digest(filters):
+        raise _invalid("The cursor was issued for other filters; start again without it.")
+    return after
+
+
+def page_of(
+    rows: list[T], limit: int, filters: Mapping[str, Any], key: Any
+) -> tuple[list[T], str | None]:
+    """Split a `limit + 1` fetch into the page and the cursor of the next one."""
+    if len(rows) <= limit:
+        return rows, None
+    page = rows[:limit]
+    return page, encode_cursor(key(page[-1]), filters)

@@ -1,0 +1,1 @@
+"""Enterprises, identified by their unified social credit code."""

@@ -1,0 +1,76 @@
+"""Every query on enterprises."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from capacity_exit.core.clock import utcnow
+from capacity_exit.enterprise.models import Enterprise
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_enterprises(
+    session: AsyncSession,
+    *,
+    limit: int,
+    after: uuid.UUID | None,
+    jurisdiction_code: str | None = None,
+    name_contains: str | None = None,
+    credit_code: str | None = None,
+) -> Sequence[Enterprise]:
+    """Up to `limit` enterprises after `after`, oldest first (ids are time-ordered)."""
+    query = select(Enterprise).order_by(Enterprise.id).limit(limit)
+    if after is not None:
+        query = query.where(Enterprise.id > after)
+    if jurisdiction_code is not None:
+        query = query.where(Enterprise.jurisdiction_code == jurisdiction_code)
+    if name_contains is not None:
+        query = query.where(Enterprise.name.ilike(f"%{_escape_like(name_contains)}%", escape="\\"))
+    if credit_code is not None:
+        query = query.where(Enterprise.credit_code == credit_code)
+    return (await session.scalars(query)).all()
+
+
+async def get(session: AsyncSession, enterprise_id: uuid.UUID) -> Enterprise | None:
+    return await session.get(Enterprise, enterprise_id)
+
+
+async def get_by_credit_code(session: AsyncSession, code: str) -> Enterprise | None:
+    return await session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
+
+
+async def add(session: AsyncSession, enterprise: Enterprise) -> Enterprise:
+    session.add(enterprise)
+    await session.flush()
+    return enterprise
+
+
+async def update_if_version(
+    session: AsyncSession, enterprise_id: uuid.UUID, version: int, changes: dict[str, Any]
+) -> bool:
+    """Apply `changes` only if the row is still at `version`; True when it was."""
+    result = await session.execute(
+        update(Enterprise)
+        .where(Enterprise.id == enterprise_id, Enterprise.version == version)
+        .values(**changes, version=Enterprise.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def current_version(session: AsyncSession, enterprise_id: uuid.UUID) -> int:
+    version = await session.scalar(select(Enterprise.version).where(Enterprise.id == enterprise_id))
+    return int(version or 0)
+
+
+async def refresh(session: AsyncSession, enterprise: Enterprise) -> Enterprise:
+    await session.refresh(enterprise)
+    return enterprise

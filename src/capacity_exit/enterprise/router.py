@@ -1,0 +1,124 @@
+"""HTTP: the enterprise registry."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from capacity_exit.core.db import Session
+from capacity_exit.core.etag import IfMatch, Precondition, set_etag
+from capacity_exit.core.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    decode_cursor,
+    page_of,
+)
+from capacity_exit.core.problems import problem_responses
+from capacity_exit.core.text import SearchTerm
+from capacity_exit.enterprise import service
+from capacity_exit.enterprise.schemas import (
+    EnterpriseCreate,
+    EnterpriseList,
+    EnterpriseOut,
+    EnterprisePatch,
+)
+
+router = APIRouter(prefix="/enterprises", tags=["enterprises"])
+
+_ETAG_HEADER = {"ETag": {"description": "Version of the enterprise", "schema": {"type": "string"}}}
+
+
+@router.post(
+    "",
+    operation_id="create_enterprise",
+    summary="Register an enterprise",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EnterpriseOut,
+    responses={
+        201: {"headers": {**_ETAG_HEADER, "Location": {"schema": {"type": "string"}}}},
+        **problem_responses(409, 413, 422),
+    },
+)
+async def create_enterprise(
+    session: Session, request: Request, response: Response, body: EnterpriseCreate
+) -> EnterpriseOut:
+    enterprise = await service.create(session, body)
+    set_etag(response, enterprise.version)
+    response.headers["Location"] = str(
+        request.url_for("get_enterprise", enterprise_id=enterprise.id)
+    )
+    return EnterpriseOut.model_validate(enterprise)
+
+
+@router.get(
+    "",
+    operation_id="list_enterprises",
+    summary="List enterprises",
+    response_model=EnterpriseList,
+    responses=problem_responses(422),
+)
+async def list_enterprises(
+    session: Session,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    name_contains: Annotated[SearchTerm | None, Query(description="Part of the name")] = None,
+    credit_code: Annotated[
+        str | None, Query(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$", description="Exact credit code")
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> EnterpriseList:
+    filters = {
+        "jurisdiction": jurisdiction,
+        "name_contains": name_contains,
+        "credit_code": credit_code,
+    }
+    after = decode_cursor(cursor, filters)
+    rows = await service.list_page(
+        session,
+        limit=limit + 1,
+        after=uuid.UUID(after) if after else None,
+        jurisdiction=jurisdiction,
+        name_contains=name_contains,
+        credit_code=credit_code,
+    )
+    page, next_cursor = page_of(list(rows), limit, filters, key=lambda e: str(e.id))
+    return EnterpriseList(
+        items=[EnterpriseOut.model_validate(e) for e in page], next_cursor=next_cursor
+    )
+
+
+@router.get(
+    "/{enterprise_id}",
+    operation_id="get_enterprise",
+    summary="Get one enterprise",
+    response_model=EnterpriseOut,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+)
+async def get_enterprise(
+    session: Session, response: Response, enterprise_id: uuid.UUID
+) -> EnterpriseOut:
+    enterprise = await service.get(session, enterprise_id)
+    set_etag(response, enterprise.version)
+    return EnterpriseOut.model_validate(enterprise)
+
+
+@router.patch(
+    "/{enterprise_id}",
+    operation_id="update_enterprise",
+    summary="Change an enterprise's registry data (If-Match required)",
+    response_model=EnterpriseOut,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
+)
+async def update_enterprise(
+    session: Session,
+    response: Response,
+    enterprise_id: uuid.UUID,
+    body: EnterprisePatch,
+    if_match: IfMatch = None,
+) -> EnterpriseOut:
+    enterprise = await service.patch(session, enterprise_id, Precondition(if_match), body)
+    set_etag(response, enterprise.version)
+    return EnterpriseOut.model_validate(enterprise)

@@ -1,0 +1,78 @@
+"""The ASGI application: `capacity_exit.main:app`, built by `create_app()`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+from capacity_exit import __version__
+from capacity_exit.config import Settings, check_production_ready, get_settings
+from capacity_exit.core import health
+from capacity_exit.core.body_limit import BodySizeLimitMiddleware
+from capacity_exit.core.db import Database
+from capacity_exit.core.docs import install_docs
+from capacity_exit.core.errors import install_error_handlers
+from capacity_exit.core.openapi import install_openapi
+from capacity_exit.core.request_id import RequestIdMiddleware
+from capacity_exit.enterprise.router import router as enterprise_router
+from capacity_exit.org.router import router as org_router
+
+API_PREFIX = "/api/v1"
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    check_production_ready(settings)
+    if not settings.database_url:  # the embedded SQLite file lives in the var directory
+        settings.ensure_var_dir()
+    database = Database.from_url(settings.resolved_database_url, echo=settings.database_echo)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="capacity-exit",
+        version=__version__,
+        summary="推动落后产能退出信息公开共享 — disclosure and sharing system for "
+        "pushing backward production capacity to exit",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.state.database = database
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(org_router)
+    api.include_router(enterprise_router)
+    app.include_router(health.router)
+    app.include_router(api)
+
+    install_error_handlers(app)
+    install_docs(app)
+    install_openapi(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+app: FastAPI
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`capacity_exit.main:app`, built on first use so importing this module stays cheap."""
+    if name == "app":
+        global app
+        app = create_app()
+        return app
+    raise AttributeError(name)

@@ -1,0 +1,1 @@
+"""Organisation reference data: divisions (jurisdictions) and departments."""

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import delete
+
+from capacity_exit.config import Environment, Settings
+from capacity_exit.core import migrations
+from capacity_exit.core.db import Database
+from capacity_exit.main import create_app
+from capacity_exit.models import Enterprise
+from capacity_exit.org import reference_data
+from tests.fixtures.stores import fresh_database, store
+
+# Tables that tests write to, emptied after each test (reference data stays loaded).
+_MUTABLE_TABLES = (Enterprise,)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"capacity-exit test store: {store()}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database per run, built by the migrations and loaded with reference data."""
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        migrations.upgrade(url)
+        asyncio.run(_seed(url))
+        yield url
+
+
+async def _seed(url: str) -> None:
+    database = Database.from_url(url)
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            await reference_data.apply(session, reference_data.load_file())
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        env=Environment.test,
+        database_url=database_url,
+        var_dir=Path(tmp_path_factory.mktemp("var")),
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    await application.state.database.dispose()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture(autouse=True)
+async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application: FastAPI = request.getfixturevalue("app")
+    database: Database = application.state.database
+    async with database.sessionmaker() as session, session.begin():
+        for model in _MUTABLE_TABLES:
+            await session.execute(delete(model))
