@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from capacity_exit.core.problems import FieldProblem, problem_response
 from capacity_exit.core.request_id import current_request_id
@@ -132,14 +133,21 @@ _HTTP_CODES = {
 }
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _allowed_methods(request: Request) -> str:
-    """Every method any route serves at this path (Starlette names only the first route's)."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        regex = getattr(route, "path_regex", None)
-        if regex is not None and regex.match(request.url.path):
-            methods |= set(getattr(route, "methods", None) or ())
-    return ", ".join(sorted(methods))
+    """Every method some route serves at this path (Starlette names only one route's).
+
+    Asks each route whether it fully matches the request with another method, through
+    the public `BaseRoute.matches`, so it holds for nested routers too.
+    """
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
