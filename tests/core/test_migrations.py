@@ -62,26 +62,23 @@ async def test_upgrade_downgrade_upgrade_without_drift(tmp_path: Path) -> None:
         assert await _drift(url) == []
 
 
+def _cli(*args: str, cwd: Path, url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "capacity_exit.cli", *args],
+        cwd=cwd,
+        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_migrate_command_works_from_any_directory(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     with fresh_database(tmp_path) as url:
-        result = subprocess.run(
-            [sys.executable, "-m", "capacity_exit.cli", "migrate"],
-            cwd=elsewhere,
-            env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-        seeded = subprocess.run(
-            [sys.executable, "-m", "capacity_exit.cli", "seed"],
-            cwd=elsewhere,
-            env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        migrated = _cli("migrate", cwd=elsewhere, url=url)
+        assert migrated.returncode == 0, migrated.stderr
+        seeded = _cli("seed", cwd=elsewhere, url=url)
         assert seeded.returncode == 0, seeded.stderr
         assert "72 departments" in seeded.stdout
