@@ -20,7 +20,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/capacity-exit migrate
-	$(BIN)/capacity-exit seed
+	$(BIN)/capacity-exit seed --demo
 	$(BIN)/capacity-exit serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, then again on PostgreSQL when one is reachable (each run in

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -9,16 +9,18 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import delete
 
+from capacity_exit.auth import tokens
+from capacity_exit.auth.roles import Role
 from capacity_exit.config import Environment, Settings
 from capacity_exit.core import migrations
 from capacity_exit.core.db import Database
 from capacity_exit.main import create_app
-from capacity_exit.models import Enterprise
+from capacity_exit.models import Account, Enterprise, LoginThrottle
 from capacity_exit.org import reference_data
 from tests.fixtures.stores import fresh_database, store
 
 # Tables that tests write to, emptied after each test (reference data stays loaded).
-_MUTABLE_TABLES = (Enterprise,)
+_MUTABLE_TABLES = (Enterprise, Account, LoginThrottle)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -59,11 +61,53 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     await application.state.database.dispose()
 
 
+TokenFor = Callable[..., str]
+ClientAs = Callable[..., httpx.AsyncClient]
+
+
+@pytest.fixture(scope="session")
+def token_for(settings: Settings) -> TokenFor:
+    """`token_for("220322-ecoenv", Role.officer, ...)`: a valid token for that department."""
+
+    def issue(department: str, *roles: Role) -> str:
+        token, _ = tokens.issue(
+            settings, subject=f"test:{department}", department=department, roles=roles, kind="test"
+        )
+        return token
+
+    return issue
+
+
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
+async def client_as(app: FastAPI, token_for: TokenFor) -> AsyncIterator[ClientAs]:
+    """`client_as("220322-ecoenv", Role.officer)`: an HTTP client with that principal's token;
+    `client_as(None)` has no token."""
+    opened: list[httpx.AsyncClient] = []
+
+    def make(department: str | None, *roles: Role) -> httpx.AsyncClient:
+        headers = {}
+        if department is not None:
+            headers["Authorization"] = f"Bearer {token_for(department, *(roles or (Role.viewer,)))}"
+        c = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=headers
+        )
+        opened.append(c)
+        return c
+
+    yield make
+    for c in opened:
+        await c.aclose()
+
+
+@pytest.fixture
+def anonymous(client_as: ClientAs) -> httpx.AsyncClient:
+    return client_as(None)
+
+
+@pytest.fixture
+def client(client_as: ClientAs) -> httpx.AsyncClient:
+    """A Lishu county (220322) environment officer: the usual caller in these tests."""
+    return client_as("220322-ecoenv", Role.officer)
 
 
 @pytest.fixture(autouse=True)

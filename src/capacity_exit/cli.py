@@ -6,10 +6,19 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from capacity_exit.cli_accounts import add_account_commands
 from capacity_exit.config import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from capacity_exit.auth.roles import Role
+
+T = TypeVar("T")
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -25,22 +34,53 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _seed_async(path: Path | None) -> tuple[int, int]:
+async def _in_transaction(work: Callable[[AsyncSession], Coroutine[Any, Any, T]]) -> T:
+    """Run `work` in one transaction on the configured database."""
     from capacity_exit.core.db import Database
-    from capacity_exit.org import reference_data
 
-    data = reference_data.load_file(path)
     database = Database.from_url(get_settings().resolved_database_url)
     try:
         async with database.sessionmaker() as session, session.begin():
-            return await reference_data.apply(session, data)
+            return await work(session)
     finally:
         await database.dispose()
 
 
 def _seed(args: argparse.Namespace) -> int:
-    divisions, departments = asyncio.run(_seed_async(args.file))
+    from capacity_exit.auth.demo import DEMO_PASSWORD, ensure_demo_accounts
+    from capacity_exit.org import reference_data
+
+    settings = get_settings()
+    if args.demo and not settings.is_development:
+        print("demo accounts are for development only", file=sys.stderr)
+        return 2
+    data = reference_data.load_file(args.file)
+    divisions, departments = asyncio.run(
+        _in_transaction(lambda session: reference_data.apply(session, data))
+    )
     print(f"reference data loaded: {divisions} divisions, {departments} departments")
+    if args.demo:
+        demos = asyncio.run(_in_transaction(ensure_demo_accounts))
+        for demo in demos:
+            roles = ",".join(r.value for r in demo.roles)
+            print(f"demo {demo.kind} {demo.login} ({demo.department}, {roles})")
+        print(f"demo password / client secret: {DEMO_PASSWORD}")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from capacity_exit.auth import tokens
+    from capacity_exit.auth.roles import Role
+
+    token, _ttl = tokens.issue(
+        get_settings(),
+        subject=f"cli:{args.department}",
+        department=args.department,
+        roles=[Role(r) for r in args.role],
+        kind="cli",
+        ttl_seconds=args.ttl,
+    )
+    print(token)
     return 0
 
 
@@ -78,6 +118,12 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _roles() -> list[Role]:
+    from capacity_exit.auth.roles import Role
+
+    return list(Role)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="capacity-exit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -89,7 +135,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed", help="load divisions and departments (idempotent)")
     seed.add_argument("--file", type=Path, help="reference-data file (default: Siping's)")
+    seed.add_argument("--demo", action="store_true", help="also demo accounts (development)")
     seed.set_defaults(func=_seed)
+
+    token = commands.add_parser(
+        "token", help="print an access token signed with the configured key"
+    )
+    token.add_argument("--department", required=True, help="department code, e.g. 220322-ecoenv")
+    token.add_argument(
+        "--role", action="append", required=True, choices=[r.value for r in _roles()]
+    )
+    token.add_argument("--ttl", type=int, default=None, help="lifetime in seconds")
+    token.set_defaults(func=_token)
+
+    add_account_commands(commands, _in_transaction)
 
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default="127.0.0.1")

@@ -36,6 +36,21 @@ class Settings(BaseSettings):
     reference_data_file: Path | None = None
     log_level: str = "INFO"
 
+    # Tokens (issue 3). Without a signing key file, development generates one in var_dir.
+    jwt_signing_key_file: Path | None = None
+    jwt_previous_key_files: list[Path] = Field(
+        default_factory=list, description="Keys still trusted during a rotation (PEM files)."
+    )
+    jwt_issuer: str = "capacity-exit"
+    jwt_audience: str = "capacity-exit-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    # External issuers whose tokens are trusted: a JSON file, see docs/decisions.md.
+    trusted_issuers_file: Path | None = None
+    # Brute-force throttle on the token endpoint, per account or client id.
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    login_lockout_seconds: int = 300
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from capacity_exit import __version__
+from capacity_exit.auth.dependencies import current_principal
+from capacity_exit.auth.router import public_router as auth_public_router
+from capacity_exit.auth.router import router as auth_router
 from capacity_exit.config import Settings, check_production_ready, get_settings
 from capacity_exit.core import health
 from capacity_exit.core.body_limit import BodySizeLimitMiddleware
@@ -17,6 +20,7 @@ from capacity_exit.core.docs import install_docs
 from capacity_exit.core.errors import install_error_handlers
 from capacity_exit.core.openapi import install_openapi
 from capacity_exit.core.request_id import RequestIdMiddleware
+from capacity_exit.core.strict_query import reject_unknown_query_parameters
 from capacity_exit.enterprise.router import router as enterprise_router
 from capacity_exit.org.router import router as org_router
 
@@ -48,15 +52,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
     app.state.database = database
 
-    api = APIRouter(prefix=API_PREFIX)
-    api.include_router(org_router)
-    api.include_router(enterprise_router)
+    # Public routes are opted in here; everything on `private` needs a principal.
+    public = APIRouter(prefix=API_PREFIX)
+    public.include_router(auth_public_router)
+    private = APIRouter(prefix=API_PREFIX, dependencies=[Depends(current_principal)])
+    private.include_router(auth_router)
+    private.include_router(org_router)
+    private.include_router(enterprise_router)
     app.include_router(health.router)
-    app.include_router(api)
+    app.include_router(public)
+    app.include_router(private)
 
     install_error_handlers(app)
     install_docs(app)

@@ -81,4 +81,4 @@ def test_migrate_command_works_from_any_directory(tmp_path: Path) -> None:
         assert migrated.returncode == 0, migrated.stderr
         seeded = _cli("seed", cwd=elsewhere, url=url)
         assert seeded.returncode == 0, seeded.stderr
-        assert "72 departments" in seeded.stdout
+        assert "84 departments" in seeded.stdout

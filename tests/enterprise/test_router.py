@@ -5,8 +5,10 @@ import asyncio
 import httpx
 import pytest
 
+from capacity_exit.auth.roles import Role
 from capacity_exit.core.problems import PROBLEM_MEDIA_TYPE
 from capacity_exit.enterprise.credit_code import complete
+from tests.conftest import ClientAs
 from tests.fixtures.factories import credit_code, enterprise_body
 
 URL = "/api/v1/enterprises"
@@ -87,25 +89,59 @@ async def test_enterprise_must_belong_to_a_current_city_or_county(
 
 
 async def test_code_from_a_retired_division_registers(client: httpx.AsyncClient) -> None:
-    code = complete("9122038100000077")
-    await _create(client, credit_code=code, jurisdiction="220382")
+    # 公主岭 (220381) left Siping in 2020; codes registered there stay valid.
+    await _create(client, credit_code=complete("9122038100000077"))
 
 
-async def test_list_filters(client: httpx.AsyncClient) -> None:
+async def test_list_filters(client: httpx.AsyncClient, client_as: ClientAs) -> None:
+    shuangliao = client_as("220382-ecoenv", Role.officer)
+    city = client_as("220300-ecoenv", Role.viewer)
     cement = (await _create(client, name="四平水泥厂")).json()
-    steel = (await _create(client, name="双辽钢铁厂", jurisdiction="220382")).json()
+    steel = (await _create(shuangliao, name="双辽钢铁厂", jurisdiction="220382")).json()
 
-    by_jurisdiction = (await client.get(URL, params={"jurisdiction": "220382"})).json()
+    by_jurisdiction = (await city.get(URL, params={"jurisdiction": "220382"})).json()
     assert [e["id"] for e in by_jurisdiction["items"]] == [steel["id"]]
 
-    by_name = (await client.get(URL, params={"name_contains": "水泥"})).json()
+    by_name = (await city.get(URL, params={"name_contains": "水泥"})).json()
     assert [e["id"] for e in by_name["items"]] == [cement["id"]]
 
-    by_code = (await client.get(URL, params={"credit_code": steel["credit_code"]})).json()
+    by_code = (await city.get(URL, params={"credit_code": steel["credit_code"]})).json()
     assert [e["id"] for e in by_code["items"]] == [steel["id"]]
 
     # LIKE wildcards in the search term are literal.
-    assert (await client.get(URL, params={"name_contains": "%"})).json()["items"] == []
+    assert (await city.get(URL, params={"name_contains": "%"})).json()["items"] == []
+
+
+async def test_scope_county_sees_its_own_city_sees_its_counties(
+    client: httpx.AsyncClient, client_as: ClientAs
+) -> None:
+    lishu = (await _create(client)).json()
+    tiexi = (await _create(client_as("220302-ecoenv", Role.officer), jurisdiction="220302")).json()
+
+    listed = (await client.get(URL)).json()["items"]
+    assert [e["id"] for e in listed] == [lishu["id"]]
+    assert (await client.get(f"{URL}/{tiexi['id']}")).status_code == 404
+    refused = await client.patch(
+        f"{URL}/{tiexi['id']}", json={"address": "x"}, headers={"If-Match": '"1"'}
+    )
+    assert refused.status_code == 404
+
+    city = client_as("220300-ecoenv", Role.officer)
+    assert {e["id"] for e in (await city.get(URL)).json()["items"]} == {lishu["id"], tiexi["id"]}
+    # The city reviews its counties' records but acts at city level.
+    forbidden = await city.patch(
+        f"{URL}/{tiexi['id']}", json={"address": "x"}, headers={"If-Match": '"1"'}
+    )
+    assert forbidden.status_code == 403
+    assert (await city.post(URL, json=enterprise_body(jurisdiction="220302"))).status_code == 403
+    assert (await city.post(URL, json=enterprise_body(jurisdiction="220300"))).status_code == 201
+
+    # The province reads everything below it and acts on nothing.
+    province = client_as("220000-miit", Role.viewer, Role.officer)
+    assert (await province.get(f"{URL}/{tiexi['id']}")).status_code == 200
+    assert (
+        await province.post(URL, json=enterprise_body(jurisdiction="220302"))
+    ).status_code == 403
 
 
 async def test_cursor_pagination_walks_every_enterprise_once(client: httpx.AsyncClient) -> None:

@@ -55,7 +55,7 @@ async def test_loading_twice_changes_nothing(empty_database: str) -> None:
         await _apply(database, data)
         first = await _counts(database)
         await _apply(database, data)
-        assert await _counts(database) == first == (8, 72)
+        assert await _counts(database) == first == (8, 84)
     finally:
         await database.dispose()
 

@@ -61,7 +61,7 @@ async def test_county_departments_are_the_member_units_and_the_government(
 async def test_filter_departments_by_kind_across_levels(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/departments", params={"kind": "miit"})
     codes = {d["code"] for d in response.json()["items"]}
-    assert codes == {f"{c}-miit" for c in COUNTIES | {"220300"}}
+    assert codes == {f"{c}-miit" for c in COUNTIES | {"220300", "220000"}}
 
 
 async def test_get_department(client: httpx.AsyncClient) -> None:
@@ -83,3 +83,19 @@ async def test_unknown_or_malformed_codes(client: httpx.AsyncClient, url: str, s
     response = await client.get(url)
     assert response.status_code == status
     assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+
+
+async def test_province_departments_read_but_are_not_member_units(
+    client: httpx.AsyncClient,
+) -> None:
+    items = (await client.get("/api/v1/departments", params={"jurisdiction": "220000"})).json()
+    by_kind = {d["kind"]: d for d in items["items"]}
+    assert by_kind["miit"]["name"] == "吉林省工业和信息化厅"
+    assert by_kind["energy"]["name"] == "吉林省能源局"
+    assert not any(d["is_member_unit"] for d in items["items"])
+
+
+async def test_reference_data_needs_a_token(anonymous: httpx.AsyncClient) -> None:
+    response = await anonymous.get("/api/v1/departments")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")

@@ -25,6 +25,7 @@ class Health(BaseModel):
     operation_id="healthz",
     summary="Process is up",
     response_model=Health,
+    openapi_extra={"x-access": {"public": True}},
 )
 async def healthz() -> Health:
     return Health(status="ok")
@@ -36,6 +37,7 @@ async def healthz() -> Health:
     summary="Database reachable and migrations at head",
     response_model=Health,
     responses=problem_responses(503),
+    openapi_extra={"x-access": {"public": True}},
 )
 async def readyz(request: Request) -> Health:
     database: Database = request.app.state.database

@@ -31,6 +31,29 @@ def _not_nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {**kept[0], **rest}
 
 
+_WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {
+        "description": "The Bearer challenge (RFC 6750)",
+        "schema": {"type": "string"},
+    }
+}
+
+
+def _document_access(operation: dict[str, Any]) -> None:
+    """Protected operations list 401 (with its challenge) and 403; public ones no security."""
+    policy = operation.get("x-access", {})
+    responses = operation.setdefault("responses", {})
+    # Every operation refuses unknown query parameters.
+    responses.setdefault("422", {"description": "Invalid request"})
+    if policy.get("public"):
+        operation.pop("security", None)
+        operation["responses"] = dict(sorted(responses.items()))
+        return
+    responses.setdefault("401", {"description": "Not authenticated"})["headers"] = _WWW_AUTHENTICATE
+    responses.setdefault("403", {"description": "Not allowed for the caller's roles"})
+    operation["responses"] = dict(sorted(responses.items()))
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     document = get_openapi(
         title=app.title,
@@ -45,6 +68,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     components.update(_problem_components())
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
+            _document_access(operation)
             for parameter in operation.get("parameters", []):
                 parameter["schema"] = _not_nullable(parameter.get("schema", {}))
             for status, response in operation.get("responses", {}).items():

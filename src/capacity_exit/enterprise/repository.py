@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select, update
@@ -19,6 +19,7 @@ def _escape_like(term: str) -> str:
 
 async def list_enterprises(
     session: AsyncSession,
+    readable: Iterable[str],
     *,
     limit: int,
     after: uuid.UUID | None,
@@ -27,7 +28,12 @@ async def list_enterprises(
     credit_code: str | None = None,
 ) -> Sequence[Enterprise]:
     """Up to `limit` enterprises after `after`, oldest first (ids are time-ordered)."""
-    query = select(Enterprise).order_by(Enterprise.id).limit(limit)
+    query = (
+        select(Enterprise)
+        .where(Enterprise.jurisdiction_code.in_(list(readable)))
+        .order_by(Enterprise.id)
+        .limit(limit)
+    )
     if after is not None:
         query = query.where(Enterprise.id > after)
     if jurisdiction_code is not None:
@@ -39,8 +45,14 @@ async def list_enterprises(
     return (await session.scalars(query)).all()
 
 
-async def get(session: AsyncSession, enterprise_id: uuid.UUID) -> Enterprise | None:
-    return await session.get(Enterprise, enterprise_id)
+async def get_in_scope(
+    session: AsyncSession, enterprise_id: uuid.UUID, readable: Iterable[str]
+) -> Enterprise | None:
+    return await session.scalar(
+        select(Enterprise).where(
+            Enterprise.id == enterprise_id, Enterprise.jurisdiction_code.in_(list(readable))
+        )
+    )
 
 
 async def get_by_credit_code(session: AsyncSession, code: str) -> Enterprise | None:

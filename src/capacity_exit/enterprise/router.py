@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from capacity_exit.auth.dependencies import CurrentPrincipal, access
+from capacity_exit.auth.roles import WRITERS
 from capacity_exit.core.db import Session
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
 from capacity_exit.core.pagination import (
@@ -41,11 +43,16 @@ _ETAG_HEADER = {"ETag": {"description": "Version of the enterprise", "schema": {
         201: {"headers": {**_ETAG_HEADER, "Location": {"schema": {"type": "string"}}}},
         **problem_responses(409, 413, 422),
     },
+    **access(*WRITERS),
 )
 async def create_enterprise(
-    session: Session, request: Request, response: Response, body: EnterpriseCreate
+    session: Session,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    body: EnterpriseCreate,
 ) -> EnterpriseOut:
-    enterprise = await service.create(session, body)
+    enterprise = await service.create(session, principal, body)
     set_etag(response, enterprise.version)
     response.headers["Location"] = str(
         request.url_for("get_enterprise", enterprise_id=enterprise.id)
@@ -59,9 +66,11 @@ async def create_enterprise(
     summary="List enterprises",
     response_model=EnterpriseList,
     responses=problem_responses(422),
+    **access(),
 )
 async def list_enterprises(
     session: Session,
+    principal: CurrentPrincipal,
     jurisdiction: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     name_contains: Annotated[SearchTerm | None, Query(description="Part of the name")] = None,
     credit_code: Annotated[
@@ -78,6 +87,7 @@ async def list_enterprises(
     after = decode_cursor(cursor, filters)
     rows = await service.list_page(
         session,
+        principal,
         limit=limit + 1,
         after=uuid.UUID(after) if after else None,
         jurisdiction=jurisdiction,
@@ -96,11 +106,12 @@ async def list_enterprises(
     summary="Get one enterprise",
     response_model=EnterpriseOut,
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    **access(),
 )
 async def get_enterprise(
-    session: Session, response: Response, enterprise_id: uuid.UUID
+    session: Session, principal: CurrentPrincipal, response: Response, enterprise_id: uuid.UUID
 ) -> EnterpriseOut:
-    enterprise = await service.get(session, enterprise_id)
+    enterprise = await service.get(session, principal, enterprise_id)
     set_etag(response, enterprise.version)
     return EnterpriseOut.model_validate(enterprise)
 
@@ -111,14 +122,18 @@ async def get_enterprise(
     summary="Change an enterprise's registry data (If-Match required)",
     response_model=EnterpriseOut,
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
+    **access(*WRITERS),
 )
 async def update_enterprise(
     session: Session,
+    principal: CurrentPrincipal,
     response: Response,
     enterprise_id: uuid.UUID,
     body: EnterprisePatch,
     if_match: IfMatch = None,
 ) -> EnterpriseOut:
-    enterprise = await service.patch(session, enterprise_id, Precondition(if_match), body)
+    enterprise = await service.patch(
+        session, principal, enterprise_id, Precondition(if_match), body
+    )
     set_etag(response, enterprise.version)
     return EnterpriseOut.model_validate(enterprise)

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from capacity_exit.auth.errors import Forbidden
+from capacity_exit.auth.principal import Principal
 from capacity_exit.core.errors import Conflict, NotFound
 from capacity_exit.core.etag import Precondition, stale
 from capacity_exit.core.problems import FieldProblem
@@ -27,8 +29,17 @@ def _duplicate(code: str, existing: Enterprise | None) -> Conflict:
     )
 
 
-async def create(session: AsyncSession, data: EnterpriseCreate) -> Enterprise:
+def _require_writable(principal: Principal, jurisdiction: str) -> None:
+    if not principal.can_write(jurisdiction):
+        raise Forbidden(
+            f"Enterprises of {jurisdiction} are outside the jurisdiction you act in.",
+            code="out_of_scope",
+        )
+
+
+async def create(session: AsyncSession, principal: Principal, data: EnterpriseCreate) -> Enterprise:
     await require_record_jurisdiction(session, data.jurisdiction)
+    _require_writable(principal, data.jurisdiction)
     existing = await repository.get_by_credit_code(session, data.credit_code)
     if existing is not None:
         raise _duplicate(data.credit_code, existing)
@@ -47,8 +58,9 @@ async def create(session: AsyncSession, data: EnterpriseCreate) -> Enterprise:
         raise _duplicate(data.credit_code, None) from exc
 
 
-async def get(session: AsyncSession, enterprise_id: uuid.UUID) -> Enterprise:
-    enterprise = await repository.get(session, enterprise_id)
+async def get(session: AsyncSession, principal: Principal, enterprise_id: uuid.UUID) -> Enterprise:
+    """The enterprise if the caller may see it; 404 otherwise, so existence does not leak."""
+    enterprise = await repository.get_in_scope(session, enterprise_id, principal.readable)
     if enterprise is None:
         raise NotFound(f"No enterprise with id {enterprise_id}.")
     return enterprise
@@ -56,6 +68,7 @@ async def get(session: AsyncSession, enterprise_id: uuid.UUID) -> Enterprise:
 
 async def list_page(
     session: AsyncSession,
+    principal: Principal,
     *,
     limit: int,
     after: uuid.UUID | None,
@@ -65,6 +78,7 @@ async def list_page(
 ) -> Sequence[Enterprise]:
     return await repository.list_enterprises(
         session,
+        principal.readable,
         limit=limit,
         after=after,
         jurisdiction_code=jurisdiction,
@@ -75,15 +89,18 @@ async def list_page(
 
 async def patch(
     session: AsyncSession,
+    principal: Principal,
     enterprise_id: uuid.UUID,
     precondition: Precondition,
     data: EnterprisePatch,
 ) -> Enterprise:
-    enterprise = await get(session, enterprise_id)
+    enterprise = await get(session, principal, enterprise_id)
+    _require_writable(principal, enterprise.jurisdiction_code)
     version = precondition.version_to_change(enterprise.version)
     changes = data.model_dump(exclude_unset=True)
     if "jurisdiction" in changes:
         await require_record_jurisdiction(session, changes["jurisdiction"])
+        _require_writable(principal, changes["jurisdiction"])
         changes["jurisdiction_code"] = changes.pop("jurisdiction")
     changes = {k: v for k, v in changes.items() if getattr(enterprise, k) != v}
     if not changes:

@@ -39,6 +39,7 @@ class KindEntry(BaseModel):
     label: str
     name: str = Field(description="Name template; `{division}` is the division's name.")
     city_name: str | None = None
+    province_name: str | None = None
     member: bool = True
     lead: bool = False
 
@@ -77,6 +78,8 @@ def load_file(path: Path | None = None) -> ReferenceData:
 
 
 def _department_name(kind: KindEntry, division: DivisionEntry) -> str:
+    if division.level == Level.province and kind.province_name:
+        return kind.province_name
     template = kind.city_name if division.level == Level.city and kind.city_name else kind.name
     return template.format(division=division.name)
 
@@ -106,7 +109,8 @@ async def apply(session: AsyncSession, data: ReferenceData) -> tuple[int, int]:
             dept.kind = kind.kind.value
             dept.label = kind.label
             dept.name = _department_name(kind, division)
-            dept.is_member_unit = kind.member
+            # Member units of the city's joint meeting sit in the city and its counties.
+            dept.is_member_unit = kind.member and division.level != Level.province
             dept.is_lead = kind.lead
             session.add(dept)
             count += 1

@@ -44,3 +44,28 @@ async def list_departments(
 
 async def get_department(session: AsyncSession, code: str) -> Department | None:
     return await session.get(Department, code)
+
+
+async def current_descendants(session: AsyncSession, code: str) -> set[str]:
+    """Codes of the current divisions below `code` (children and grandchildren)."""
+    children = set(
+        (
+            await session.scalars(
+                select(Jurisdiction.code).where(
+                    Jurisdiction.parent_code == code, Jurisdiction.retired_year.is_(None)
+                )
+            )
+        ).all()
+    )
+    if not children:
+        return children
+    grandchildren = set(
+        (
+            await session.scalars(
+                select(Jurisdiction.code).where(
+                    Jurisdiction.parent_code.in_(children), Jurisdiction.retired_year.is_(None)
+                )
+            )
+        ).all()
+    )
+    return children | grandchildren

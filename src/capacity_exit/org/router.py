@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from capacity_exit.auth.dependencies import access
 from capacity_exit.core.db import Session
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.org import service
@@ -31,6 +32,7 @@ DivisionQuery = Annotated[
     summary="List jurisdictions (administrative divisions)",
     response_model=JurisdictionList,
     responses=problem_responses(422),
+    **access(scope="global"),
 )
 async def list_jurisdictions(
     session: Session,
@@ -52,6 +54,7 @@ async def list_jurisdictions(
     summary="Get one jurisdiction, current or retired",
     response_model=JurisdictionOut,
     responses=problem_responses(404, 422),
+    **access(scope="global"),
 )
 async def get_jurisdiction(
     session: Session, code: Annotated[str, Path(pattern=r"^[0-9]{6}$")]
@@ -65,6 +68,7 @@ async def get_jurisdiction(
     summary="List departments, by jurisdiction and kind",
     response_model=DepartmentList,
     responses=problem_responses(422),
+    **access(scope="global"),
 )
 async def list_departments(
     session: Session,
@@ -81,6 +85,7 @@ async def list_departments(
     summary="Get one department",
     response_model=DepartmentOut,
     responses=problem_responses(404, 422),
+    **access(scope="global"),
 )
 async def get_department(
     session: Session,

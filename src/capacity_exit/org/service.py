@@ -68,3 +68,20 @@ async def require_record_jurisdiction(
             errors=[FieldProblem(pointer=pointer, detail=detail, code="unknown_jurisdiction")],
         )
     return jurisdiction
+
+
+async def jurisdiction_scope(
+    session: AsyncSession, department: Department
+) -> tuple[Jurisdiction, frozenset[str], frozenset[str]]:
+    """(the department's division, what it may read, what it may act on).
+
+    A county-level department acts inside its county; a city department reads and
+    reviews its counties and acts at city level; the province reads.
+    """
+    own = await get_jurisdiction(session, department.jurisdiction_code)
+    if own.level == Level.county:
+        return own, frozenset({own.code}), frozenset({own.code})
+    below = await repository.current_descendants(session, own.code)
+    readable = frozenset({own.code} | below)
+    writable = frozenset() if own.level == Level.province else frozenset({own.code})
+    return own, readable, writable

@@ -1,0 +1,295 @@
+"""Accounts, logins and principals: who may call, and as whom."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from capacity_exit.auth import repository, tokens
+from capacity_exit.auth.errors import Forbidden, Unauthorized
+from capacity_exit.auth.models import Account, LoginThrottle
+from capacity_exit.auth.passwords import generate_secret, hash_secret, verify_secret
+from capacity_exit.auth.principal import Principal
+from capacity_exit.auth.roles import Role
+from capacity_exit.auth.schemas import AccountCreate, AccountKind, UserAccountCreate
+from capacity_exit.auth.throttle import (
+    ThrottleRules,
+    ThrottleState,
+    after_failure,
+    retry_after,
+)
+from capacity_exit.config import Settings
+from capacity_exit.core.clock import utcnow
+from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
+from capacity_exit.core.etag import Precondition, stale
+from capacity_exit.core.problems import FieldProblem
+from capacity_exit.org import repository as org_repository
+from capacity_exit.org.service import jurisdiction_scope
+
+ACCOUNT_SUBJECT_PREFIX = "account:"
+
+
+# --- principals ---------------------------------------------------------------------
+
+
+async def resolve_principal(session: AsyncSession, claims: dict[str, Any]) -> Principal:
+    """The principal a verified token speaks for; 401 if it no longer may."""
+    department_code = claims.get("dept")
+    raw_roles = claims.get("roles")
+    subject = claims.get("sub")
+    if not isinstance(department_code, str) or not isinstance(subject, str):
+        raise Unauthorized("The token names no department or subject.", code="invalid_token")
+    if not isinstance(raw_roles, list) or not all(r in Role.__members__ for r in raw_roles):
+        raise Unauthorized("The token's roles are not recognised.", code="invalid_token")
+    department = await org_repository.get_department(session, department_code)
+    if department is None:
+        raise Unauthorized("The token's department is unknown.", code="invalid_token")
+    account_id = None
+    if subject.startswith(ACCOUNT_SUBJECT_PREFIX):
+        account_id = subject.removeprefix(ACCOUNT_SUBJECT_PREFIX)
+        account = await _account_by_subject(session, account_id)
+        if account is None or account.disabled or account.department_code != department_code:
+            raise Unauthorized("The account is disabled or has changed.", code="account_disabled")
+    own, readable, writable = await jurisdiction_scope(session, department)
+    return Principal(
+        subject=subject,
+        department_code=department.code,
+        department_kind=department.kind,
+        jurisdiction_code=own.code,
+        level=own.level,
+        roles=frozenset(Role(r) for r in raw_roles),
+        readable=readable,
+        writable=writable,
+        account_id=account_id,
+    )
+
+
+async def _account_by_subject(session: AsyncSession, account_id: str) -> Account | None:
+    try:
+        return await session.get(Account, uuid.UUID(account_id))
+    except ValueError:
+        return None
+
+
+# --- logins -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credentials:
+    grant_type: str  # "password" or "client_credentials"
+    login: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+
+
+class TooManyAttempts(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class LoginFailed(Exception):
+    def __init__(self, oauth_error: str) -> None:
+        super().__init__(oauth_error)
+        self.oauth_error = oauth_error
+
+
+def _rules(settings: Settings) -> ThrottleRules:
+    return ThrottleRules(
+        max_failures=settings.login_max_failures,
+        window=timedelta(seconds=settings.login_window_seconds),
+        lockout=timedelta(seconds=settings.login_lockout_seconds),
+    )
+
+
+def _state(row: LoginThrottle | None) -> ThrottleState:
+    if row is None:
+        return ThrottleState()
+    return ThrottleState(row.failures, row.window_started_at, row.locked_until)
+
+
+async def login(session: AsyncSession, settings: Settings, credentials: Credentials) -> IssuedToken:
+    """A token for valid credentials. Failures are recorded in the session and reported
+    as LoginFailed / TooManyAttempts, which the caller answers without rolling back, so
+    the throttle counts them."""
+    now = utcnow()
+    row = await repository.throttle_state(session, credentials.login)
+    wait = retry_after(_state(row), now)
+    if wait is not None:
+        raise TooManyAttempts(wait)
+    account = await repository.get_by_login(session, credentials.login)
+    expected_kind = (
+        AccountKind.user if credentials.grant_type == "password" else AccountKind.service
+    )
+    valid = verify_secret(account.secret_hash if account else None, credentials.secret)
+    if account is None or not valid or account.disabled or account.kind != expected_kind:
+        state = after_failure(_state(row), now, _rules(settings))
+        row = row or LoginThrottle(login=credentials.login)
+        row.failures, row.window_started_at, row.locked_until = (
+            state.failures,
+            state.window_started_at,
+            state.locked_until,
+        )
+        await repository.save_throttle(session, row)
+        wait = retry_after(state, now)
+        if wait is not None:
+            raise TooManyAttempts(wait)
+        raise LoginFailed(
+            "invalid_client" if expected_kind == AccountKind.service else "invalid_grant"
+        )
+    if row is not None:
+        await repository.clear_throttle(session, credentials.login)
+    token, ttl = tokens.issue(
+        settings,
+        subject=f"{ACCOUNT_SUBJECT_PREFIX}{account.id}",
+        department=account.department_code,
+        roles=[Role(r) for r in account.role_list],
+        kind=account.kind,
+    )
+    return IssuedToken(token, ttl)
+
+
+# --- accounts -----------------------------------------------------------------------
+
+
+def _invalid(pointer: str, detail: str, code: str) -> Unprocessable:
+    return Unprocessable(
+        detail, code=code, errors=[FieldProblem(pointer=pointer, detail=detail, code=code)]
+    )
+
+
+async def create_account(
+    session: AsyncSession, principal: Principal, data: AccountCreate
+) -> tuple[Account, str]:
+    department = await org_repository.get_department(session, data.department)
+    if department is None:
+        raise _invalid("/department", f"No department {data.department}.", "unknown_department")
+    if not principal.can_read(department.jurisdiction_code):
+        raise Forbidden(
+            f"Accounts of {data.department} are outside your jurisdiction.", code="out_of_scope"
+        )
+    chosen = data.password if isinstance(data, UserAccountCreate) else None
+    secret = chosen or generate_secret()
+    if await repository.get_by_login(session, data.login) is not None:
+        raise Conflict(f"The login {data.login} is taken.", code="login_taken")
+    account = Account(
+        kind=data.kind.value,
+        login=data.login,
+        display_name=data.display_name,
+        department_code=data.department,
+        roles=",".join(r.value for r in data.roles),
+        secret_hash=hash_secret(secret),
+    )
+    try:
+        async with session.begin_nested():
+            await repository.add(session, account)
+    except IntegrityError as exc:
+        raise Conflict(f"The login {data.login} is taken.", code="login_taken") from exc
+    return account, secret
+
+
+async def get_account(
+    session: AsyncSession, principal: Principal, account_id: uuid.UUID
+) -> Account:
+    account = await repository.get_in_scope(session, account_id, principal.readable)
+    if account is None:
+        raise NotFound(f"No account {account_id}.")
+    return account
+
+
+async def list_accounts(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    limit: int,
+    after: uuid.UUID | None,
+    department: str | None,
+    kind: AccountKind | None,
+    include_disabled: bool,
+) -> Sequence[Account]:
+    return await repository.list_in_scope(
+        session,
+        principal.readable,
+        limit=limit,
+        after=after,
+        department=department,
+        kind=kind.value if kind else None,
+        include_disabled=include_disabled,
+    )
+
+
+async def _change(
+    session: AsyncSession,
+    principal: Principal,
+    account_id: uuid.UUID,
+    precondition: Precondition,
+    changes: dict[str, Any],
+) -> Account:
+    account = await get_account(session, principal, account_id)
+    version = precondition.version_to_change(account.version)
+    if not await repository.update_if_version(session, account_id, version, changes):
+        raise stale(await repository.current_version(session, account_id))
+    await session.refresh(account)
+    return account
+
+
+async def set_disabled(
+    session: AsyncSession,
+    principal: Principal,
+    account_id: uuid.UUID,
+    precondition: Precondition,
+    disabled: bool,
+) -> Account:
+    if disabled and principal.account_id == str(account_id):
+        raise Conflict("An administrator cannot disable their own account.", code="self_disable")
+    return await _change(session, principal, account_id, precondition, {"disabled": disabled})
+
+
+async def rotate_secret(
+    session: AsyncSession,
+    principal: Principal,
+    account_id: uuid.UUID,
+    precondition: Precondition,
+    password: str | None,
+) -> tuple[Account, str]:
+    account = await get_account(session, principal, account_id)
+    if account.kind == AccountKind.service and password is not None:
+        raise _invalid(
+            "/password", "Service accounts get a generated secret.", "password_not_allowed"
+        )
+    secret = password or generate_secret()
+    changes = {"secret_hash": hash_secret(secret), "secret_rotated_at": utcnow()}
+    return await _change(session, principal, account_id, precondition, changes), secret
+
+
+async def system_principal(session: AsyncSession) -> Principal:
+    """The shell operator (`capacity-exit accounts ...`): every role, every jurisdiction."""
+    codes = frozenset(j.code for j in await org_repository.list_jurisdictions(session))
+    return Principal(
+        subject="system:cli",
+        department_code="",
+        department_kind="",
+        jurisdiction_code="",
+        level="system",
+        roles=frozenset(Role),
+        readable=codes,
+        writable=codes,
+    )
+
+
+async def account_by_login(session: AsyncSession, login: str) -> Account:
+    account = await repository.get_by_login(session, login)
+    if account is None:
+        raise NotFound(f"No account {login}.")
+    return account

@@ -1,0 +1,59 @@
+"""Issuing and verifying this service's access tokens (claims, lifetimes, issuers)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from capacity_exit.auth import jwt
+from capacity_exit.auth.keys import key_set
+from capacity_exit.auth.roles import Role
+from capacity_exit.config import Settings
+
+
+def issue(
+    settings: Settings,
+    *,
+    subject: str,
+    department: str,
+    roles: Iterable[Role],
+    kind: str,
+    ttl_seconds: int | None = None,
+    now: int | None = None,
+) -> tuple[str, int]:
+    """A signed access token and its lifetime in seconds."""
+    issued_at = int(time.time()) if now is None else now
+    ttl = ttl_seconds or settings.access_token_ttl_seconds
+    claims: dict[str, Any] = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": subject,
+        "iat": issued_at,
+        "nbf": issued_at,
+        "exp": issued_at + ttl,
+        "jti": uuid.uuid4().hex,
+        "dept": department,
+        "roles": sorted(r.value for r in roles),
+        "kind": kind,
+    }
+    return jwt.encode(claims, key_set(settings).signing), ttl
+
+
+@lru_cache(maxsize=4)
+def _external(path: Path | None, _mtime: float) -> tuple[jwt.TrustedIssuer, ...]:
+    return tuple(jwt.load_trusted_issuers(path)) if path is not None else ()
+
+
+def trusted_issuers(settings: Settings) -> list[jwt.TrustedIssuer]:
+    path = settings.trusted_issuers_file
+    mtime = path.stat().st_mtime if path is not None and path.exists() else 0.0
+    own = jwt.own_issuer(settings.jwt_issuer, settings.jwt_audience, key_set(settings))
+    return [own, *_external(path, mtime)]
+
+
+def verify(settings: Settings, token: str) -> dict[str, Any]:
+    return jwt.decode(token, trusted_issuers(settings), now=int(time.time()))
