@@ -19,6 +19,9 @@ from capacity_exit.auth.jwt import TokenError
 from capacity_exit.auth.principal import Principal
 from capacity_exit.auth.roles import ALL_ROLES, Role
 from capacity_exit.core.db import Session
+from capacity_exit.core.problems import public
+
+__all__ = ["CurrentPrincipal", "access", "current_principal", "public"]
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -70,8 +73,3 @@ def access(*roles: Role, scope: str = "jurisdiction") -> dict[str, Any]:
         "dependencies": [Depends(_RoleGuard(allowed))],
         "openapi_extra": {"x-access": {"roles": sorted(r.value for r in allowed), "scope": scope}},
     }
-
-
-def public() -> dict[str, Any]:
-    """Route keyword arguments for an operation open to anyone, without a token."""
-    return {"openapi_extra": {"x-access": {"public": True}}}

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.auth.models import Account, LoginThrottle
-from capacity_exit.core.clock import utcnow
 from capacity_exit.org.models import Department
 
 
@@ -60,22 +58,6 @@ async def add(session: AsyncSession, account: Account) -> Account:
     session.add(account)
     await session.flush()
     return account
-
-
-async def update_if_version(
-    session: AsyncSession, account_id: uuid.UUID, version: int, changes: dict[str, Any]
-) -> bool:
-    result = await session.execute(
-        update(Account)
-        .where(Account.id == account_id, Account.version == version)
-        .values(**changes, version=Account.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
-
-
-async def current_version(session: AsyncSession, account_id: uuid.UUID) -> int:
-    return int(await session.scalar(select(Account.version).where(Account.id == account_id)) or 0)
 
 
 async def throttle_state(session: AsyncSession, login: str) -> LoginThrottle | None:

@@ -237,48 +237,37 @@ async def get_account(
 _CHANGE_RESPONSES = problem_responses(404, 409, 412, 422, 428)
 
 
-@router.post(
-    "/accounts/{account_id}/disable",
-    operation_id="disable_account",
-    summary="Disable an account (its tokens stop working at once)",
-    response_model=AccountOut,
-    responses=_CHANGE_RESPONSES,
-    **access(Role.admin),
-)
-async def disable_account(
-    session: Session,
-    principal: CurrentPrincipal,
-    response: Response,
-    account_id: uuid.UUID,
-    if_match: IfMatch = None,
-) -> AccountOut:
-    account = await service.set_disabled(
-        session, principal, account_id, Precondition(if_match), disabled=True
+def _toggle(disabled: bool) -> None:
+    verb = "disable" if disabled else "enable"
+
+    @router.post(
+        f"/accounts/{{account_id}}/{verb}",
+        operation_id=f"{verb}_account",
+        summary=(
+            "Disable an account (its tokens stop working at once)"
+            if disabled
+            else "Enable a disabled account"
+        ),
+        response_model=AccountOut,
+        responses=_CHANGE_RESPONSES,
+        **access(Role.admin),
     )
-    set_etag(response, account.version)
-    return AccountOut.model_validate(account)
+    async def toggle_account(
+        session: Session,
+        principal: CurrentPrincipal,
+        response: Response,
+        account_id: uuid.UUID,
+        if_match: IfMatch = None,
+    ) -> AccountOut:
+        account = await service.set_disabled(
+            session, principal, account_id, Precondition(if_match), disabled=disabled
+        )
+        set_etag(response, account.version)
+        return AccountOut.model_validate(account)
 
 
-@router.post(
-    "/accounts/{account_id}/enable",
-    operation_id="enable_account",
-    summary="Enable a disabled account",
-    response_model=AccountOut,
-    responses=_CHANGE_RESPONSES,
-    **access(Role.admin),
-)
-async def enable_account(
-    session: Session,
-    principal: CurrentPrincipal,
-    response: Response,
-    account_id: uuid.UUID,
-    if_match: IfMatch = None,
-) -> AccountOut:
-    account = await service.set_disabled(
-        session, principal, account_id, Precondition(if_match), disabled=False
-    )
-    set_etag(response, account.version)
-    return AccountOut.model_validate(account)
+_toggle(disabled=True)
+_toggle(disabled=False)
 
 
 @router.post(

@@ -29,6 +29,7 @@ from capacity_exit.core.clock import utcnow
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition, stale
 from capacity_exit.core.problems import FieldProblem
+from capacity_exit.core.versioned import current_version, update_if_version
 from capacity_exit.org import repository as org_repository
 from capacity_exit.org.service import jurisdiction_scope
 
@@ -238,8 +239,8 @@ async def _change(
 ) -> Account:
     account = await get_account(session, principal, account_id)
     version = precondition.version_to_change(account.version)
-    if not await repository.update_if_version(session, account_id, version, changes):
-        raise stale(await repository.current_version(session, account_id))
+    if not await update_if_version(session, Account, account_id, version, changes):
+        raise stale(await current_version(session, Account, account_id))
     await session.refresh(account)
     return account
 

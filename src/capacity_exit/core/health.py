@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from capacity_exit.core.db import Database
 from capacity_exit.core.errors import ServiceUnavailable
 from capacity_exit.core.migrations import at_head
-from capacity_exit.core.problems import problem_responses
+from capacity_exit.core.problems import problem_responses, public
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
@@ -25,7 +25,7 @@ class Health(BaseModel):
     operation_id="healthz",
     summary="Process is up",
     response_model=Health,
-    openapi_extra={"x-access": {"public": True}},
+    **public(),
 )
 async def healthz() -> Health:
     return Health(status="ok")
@@ -37,7 +37,7 @@ async def healthz() -> Health:
     summary="Database reachable and migrations at head",
     response_model=Health,
     responses=problem_responses(503),
-    openapi_extra={"x-access": {"public": True}},
+    **public(),
 )
 async def readyz(request: Request) -> Health:
     database: Database = request.app.state.database

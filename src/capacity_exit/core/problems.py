@@ -108,3 +108,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+def public() -> dict[str, Any]:
+    """Route keyword arguments for an operation open to anyone, without a token
+    (documented as `x-access: {public: true}`; see auth.dependencies.access)."""
+    return {"openapi_extra": {"x-access": {"public": True}}}

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capacity_exit.core.clock import utcnow
 from capacity_exit.enterprise.models import Enterprise
 
 
@@ -63,24 +61,6 @@ async def add(session: AsyncSession, enterprise: Enterprise) -> Enterprise:
     session.add(enterprise)
     await session.flush()
     return enterprise
-
-
-async def update_if_version(
-    session: AsyncSession, enterprise_id: uuid.UUID, version: int, changes: dict[str, Any]
-) -> bool:
-    """Apply `changes` only if the row is still at `version`; True when it was."""
-    result = await session.execute(
-        update(Enterprise)
-        .where(Enterprise.id == enterprise_id, Enterprise.version == version)
-        .values(**changes, version=Enterprise.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
-
-
-async def current_version(session: AsyncSession, enterprise_id: uuid.UUID) -> int:
-    version = await session.scalar(select(Enterprise.version).where(Enterprise.id == enterprise_id))
-    return int(version or 0)
 
 
 async def refresh(session: AsyncSession, enterprise: Enterprise) -> Enterprise:

@@ -13,6 +13,7 @@ from capacity_exit.auth.principal import Principal
 from capacity_exit.core.errors import Conflict, NotFound
 from capacity_exit.core.etag import Precondition, stale
 from capacity_exit.core.problems import FieldProblem
+from capacity_exit.core.versioned import current_version, update_if_version
 from capacity_exit.enterprise import repository
 from capacity_exit.enterprise.models import Enterprise
 from capacity_exit.enterprise.schemas import EnterpriseCreate, EnterprisePatch
@@ -111,9 +112,9 @@ async def patch(
             raise _duplicate(changes["credit_code"], other)
     try:
         async with session.begin_nested():
-            updated = await repository.update_if_version(session, enterprise_id, version, changes)
+            updated = await update_if_version(session, Enterprise, enterprise_id, version, changes)
     except IntegrityError as exc:
         raise _duplicate(changes.get("credit_code", ""), None) from exc
     if not updated:  # another writer committed first
-        raise stale(await repository.current_version(session, enterprise_id))
+        raise stale(await current_version(session, Enterprise, enterprise_id))
     return await repository.refresh(session, enterprise)

@@ -1,0 +1,199 @@
+"""Route × role × scope, built from the app's own operations.
+
+Every operation must declare its policy (`x-access` in the contract) and have a row
+in MATRIX below: a new route without both fails here. For each protected operation:
+no token is 401; each role is tried alone — the roles the policy names succeed, the
+others get 403; and an object of another county is 404 (lists leave it out).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from capacity_exit.auth.roles import WRITERS, Role
+from tests.conftest import ClientAs
+from tests.fixtures.factories import enterprise_body
+
+CALLER = "220322-ecoenv"  # a county department
+OTHER_COUNTY = "220302"
+_serial = itertools.count(1)
+
+
+@dataclass
+class Call:
+    method: str
+    url: str
+    json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class World:
+    """Objects in and out of the caller's county, made through the API by administrators."""
+
+    def __init__(self, client_as: ClientAs) -> None:
+        self.client_as = client_as
+        self.home = client_as(CALLER, *Role)
+        self.away = client_as(f"{OTHER_COUNTY}-ecoenv", *Role)
+
+    async def enterprise(self, away: bool = False) -> dict[str, Any]:
+        client, jurisdiction = (self.away, OTHER_COUNTY) if away else (self.home, CALLER[:6])
+        response = await client.post(
+            "/api/v1/enterprises", json=enterprise_body(jurisdiction=jurisdiction)
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def account(self, away: bool = False) -> dict[str, Any]:
+        client = self.away if away else self.home
+        department = f"{OTHER_COUNTY}-ecoenv" if away else CALLER
+        response = await client.post("/api/v1/accounts", json=_account_body(department))
+        assert response.status_code == 201, response.text
+        return dict(response.json()["account"])
+
+
+def _account_body(department: str) -> dict[str, Any]:
+    return {
+        "kind": "user",
+        "login": f"matrix.{next(_serial)}",
+        "display_name": "测试",
+        "department": department,
+        "roles": ["viewer"],
+    }
+
+
+Builder = Callable[[World, bool], Awaitable[Call]]
+
+
+async def _static(call: Call) -> Call:
+    return call
+
+
+def _get(url: str) -> Builder:
+    return lambda world, away: _static(Call("GET", url))
+
+
+async def _enterprise_call(world: World, away: bool, method: str) -> Call:
+    e = await world.enterprise(away)
+    url = f"/api/v1/enterprises/{e['id']}"
+    if method == "PATCH":
+        return Call("PATCH", url, {"address": "新址"}, {"If-Match": f'"{e["version"]}"'})
+    return Call(method, url)
+
+
+async def _account_call(world: World, away: bool, action: str | None) -> Call:
+    a = await world.account(away)
+    url = f"/api/v1/accounts/{a['id']}"
+    if action is None:
+        return Call("GET", url)
+    body = {} if action == "rotate-secret" else None
+    return Call("POST", f"{url}/{action}", body, {"If-Match": f'"{a["version"]}"'})
+
+
+ANY = frozenset(Role)
+ADMIN = frozenset({Role.admin})
+
+
+@dataclass(frozen=True)
+class Row:
+    roles: frozenset[Role]
+    build: Builder
+    scoped: bool = False  # the call targets one object: another county's is 404
+    lists: str | None = None  # a list: another county's object must not be in it
+
+
+MATRIX: dict[str, Row] = {
+    "get_me": Row(ANY, _get("/api/v1/auth/me")),
+    "list_jurisdictions": Row(ANY, _get("/api/v1/jurisdictions")),
+    "get_jurisdiction": Row(ANY, _get("/api/v1/jurisdictions/220322")),
+    "list_departments": Row(ANY, _get("/api/v1/departments?jurisdiction=220322")),
+    "get_department": Row(ANY, _get("/api/v1/departments/220322-miit")),
+    "create_enterprise": Row(
+        frozenset(WRITERS),
+        lambda world, away: _static(
+            Call("POST", "/api/v1/enterprises", enterprise_body(jurisdiction=CALLER[:6]))
+        ),
+    ),
+    "list_enterprises": Row(ANY, _get("/api/v1/enterprises"), lists="enterprise"),
+    "get_enterprise": Row(ANY, lambda w, away: _enterprise_call(w, away, "GET"), scoped=True),
+    "update_enterprise": Row(
+        frozenset(WRITERS), lambda w, away: _enterprise_call(w, away, "PATCH"), scoped=True
+    ),
+    "create_account": Row(
+        ADMIN, lambda world, away: _static(Call("POST", "/api/v1/accounts", _account_body(CALLER)))
+    ),
+    "list_accounts": Row(ADMIN, _get("/api/v1/accounts"), lists="account"),
+    "get_account": Row(ADMIN, lambda w, away: _account_call(w, away, None), scoped=True),
+    "disable_account": Row(ADMIN, lambda w, away: _account_call(w, away, "disable"), scoped=True),
+    "enable_account": Row(ADMIN, lambda w, away: _account_call(w, away, "enable"), scoped=True),
+    "rotate_account_secret": Row(
+        ADMIN, lambda w, away: _account_call(w, away, "rotate-secret"), scoped=True
+    ),
+}
+PUBLIC = {"healthz", "readyz", "issue_token", "get_jwks"}
+
+
+def _operations(app: FastAPI) -> dict[str, dict[str, Any]]:
+    return {
+        op["operationId"]: op for item in app.openapi()["paths"].values() for op in item.values()
+    }
+
+
+def test_every_operation_declares_a_policy_and_has_a_row(app: FastAPI) -> None:
+    for operation_id, operation in _operations(app).items():
+        policy = operation.get("x-access")
+        assert policy, f"{operation_id} declares no access policy"
+        if policy.get("public"):
+            assert operation_id in PUBLIC, f"{operation_id} is public: add it to PUBLIC knowingly"
+            assert "security" not in operation
+            continue
+        assert operation_id in MATRIX, f"{operation_id} has no row in the access matrix"
+        assert set(policy["roles"]) == {r.value for r in MATRIX[operation_id].roles}, operation_id
+        assert {"401", "403"} <= set(operation["responses"]), operation_id
+    assert set(MATRIX) | PUBLIC == set(_operations(app))
+
+
+async def _send(client: httpx.AsyncClient, call: Call) -> httpx.Response:
+    return await client.request(call.method, call.url, json=call.json, headers=call.headers)
+
+
+@pytest.mark.parametrize("operation_id", sorted(MATRIX))
+async def test_roles_and_scope(operation_id: str, client_as: ClientAs) -> None:
+    row = MATRIX[operation_id]
+    world = World(client_as)
+
+    unauthenticated = await _send(client_as(None), await row.build(world, False))
+    assert unauthenticated.status_code == 401, unauthenticated.text
+    assert unauthenticated.headers["www-authenticate"].startswith("Bearer")
+
+    for role in Role:
+        response = await _send(client_as(CALLER, role), await row.build(world, False))
+        if role in row.roles:
+            assert 200 <= response.status_code < 300, (role, response.text)
+        else:
+            assert response.status_code == 403, (role, response.text)
+
+    allowed = next(iter(sorted(row.roles)))
+    caller = client_as(CALLER, allowed)
+    if row.scoped:
+        response = await _send(caller, await row.build(world, True))
+        assert response.status_code == 404, response.text
+    if row.lists:
+        make = world.enterprise if row.lists == "enterprise" else world.account
+        own, other = await make(False), await make(True)
+        listed = (await _send(caller, await row.build(world, False))).json()["items"]
+        ids = {item["id"] for item in listed}
+        assert own["id"] in ids
+        assert other["id"] not in ids
+
+
+async def test_public_operations_need_no_token(anonymous: httpx.AsyncClient) -> None:
+    assert (await anonymous.get("/healthz")).status_code == 200
+    assert (await anonymous.get("/readyz")).status_code == 200
+    assert (await anonymous.get("/api/v1/auth/jwks.json")).status_code == 200
