@@ -45,8 +45,8 @@ test-postgres: $(STAMP)
 	CAPEXIT_TEST_STORE=postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests migrations scripts
-	$(BIN)/ruff format --check src tests migrations scripts
+	$(BIN)/ruff check src tests migrations scripts benchmarks
+	$(BIN)/ruff format --check src tests migrations scripts benchmarks
 	$(BIN)/mypy
 
 openapi: $(STAMP)

@@ -15,12 +15,28 @@ from capacity_exit.config import Environment, Settings
 from capacity_exit.core import migrations
 from capacity_exit.core.db import Database
 from capacity_exit.main import create_app
-from capacity_exit.models import Account, Enterprise, LoginThrottle
+from capacity_exit.models import (
+    Account,
+    CalendarYear,
+    CalendarYearVersion,
+    DeadlineChange,
+    Enterprise,
+    LoginThrottle,
+    TrackedDeadline,
+)
 from capacity_exit.org import reference_data
 from tests.fixtures.stores import fresh_database, store
 
 # Tables that tests write to, emptied after each test (reference data stays loaded).
-_MUTABLE_TABLES = (Enterprise, Account, LoginThrottle)
+_MUTABLE_TABLES = (
+    Enterprise,
+    Account,
+    LoginThrottle,
+    DeadlineChange,
+    TrackedDeadline,
+    CalendarYearVersion,
+    CalendarYear,
+)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -112,11 +128,14 @@ def client(client_as: ClientAs) -> httpx.AsyncClient:
 
 @pytest.fixture(autouse=True)
 async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """After each test that used the shared database, empty the tables tests write to."""
     yield
-    if "app" not in request.fixturenames:
+    if "database_url" not in request.fixturenames:
         return
-    application: FastAPI = request.getfixturevalue("app")
-    database: Database = application.state.database
-    async with database.sessionmaker() as session, session.begin():
-        for model in _MUTABLE_TABLES:
-            await session.execute(delete(model))
+    database = Database.from_url(request.getfixturevalue("database_url"))
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            for model in _MUTABLE_TABLES:
+                await session.execute(delete(model))
+    finally:
+        await database.dispose()

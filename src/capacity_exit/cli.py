@@ -118,6 +118,39 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calendar_load(args: argparse.Namespace) -> int:
+    from capacity_exit.auth.service import system_principal
+    from capacity_exit.calendar import service as calendar_service
+    from capacity_exit.calendar.models import CalendarYear
+    from capacity_exit.calendar.schemas import YearScheduleIn
+    from capacity_exit.core.errors import AppError
+    from capacity_exit.core.etag import Precondition, etag
+
+    raw = json.loads(args.file.read_text("utf-8"))
+    year = int(raw.pop("year"))
+    schedule = YearScheduleIn.model_validate(raw)
+
+    async def work(session: AsyncSession) -> int:
+        # The shell operator corrects whatever version is current.
+        current = await session.get(CalendarYear, year)
+        row = await calendar_service.load_year(
+            session,
+            await system_principal(session),
+            year,
+            schedule,
+            Precondition(etag(current.version if current else 0)),
+        )
+        return row.version
+
+    try:
+        version = asyncio.run(_in_transaction(work))
+    except AppError as exc:
+        print(f"error: {exc.detail or exc.title}", file=sys.stderr)
+        return 1
+    print(f"calendar {year} loaded (version {version}, {schedule.notice})")
+    return 0
+
+
 def _roles() -> list[Role]:
     from capacity_exit.auth.roles import Role
 
@@ -149,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(func=_token)
 
     add_account_commands(commands, _in_transaction)
+
+    calendar = commands.add_parser("calendar", help="the working-day calendar")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", required=True)
+    load = calendar_commands.add_parser(
+        "load", help="load or correct a year's official schedule from a JSON file"
+    )
+    load.add_argument("file", type=Path, help='{"year", "notice", "holidays", "adjusted_workdays"}')
+    load.set_defaults(func=_calendar_load)
 
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default="127.0.0.1")

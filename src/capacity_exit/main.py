@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +13,9 @@ from capacity_exit import __version__
 from capacity_exit.auth.dependencies import current_principal
 from capacity_exit.auth.router import public_router as auth_public_router
 from capacity_exit.auth.router import router as auth_router
+from capacity_exit.calendar.router import public_router as calendar_public_router
+from capacity_exit.calendar.router import router as calendar_router
+from capacity_exit.calendar.schedule import warm_package_schedules
 from capacity_exit.config import Settings, check_production_ready, get_settings
 from capacity_exit.core import health
 from capacity_exit.core.body_limit import BodySizeLimitMiddleware
@@ -40,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Read the holidays package once before serving, not on the first calendar request.
+        await asyncio.to_thread(warm_package_schedules)
         yield
         await database.dispose()
 
@@ -60,8 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Public routes are opted in here; everything on `private` needs a principal.
     public = APIRouter(prefix=API_PREFIX)
     public.include_router(auth_public_router)
+    public.include_router(calendar_public_router)
     private = APIRouter(prefix=API_PREFIX, dependencies=[Depends(current_principal)])
     private.include_router(auth_router)
+    private.include_router(calendar_router)
     private.include_router(org_router)
     private.include_router(enterprise_router)
     app.include_router(health.router)

@@ -1,10 +1,27 @@
 """Every ORM model, imported in one place so Alembic and the app see the same metadata."""
 
 from capacity_exit.auth.models import Account, LoginThrottle
+from capacity_exit.calendar.models import (
+    CalendarYear,
+    CalendarYearVersion,
+    DeadlineChange,
+    TrackedDeadline,
+)
 from capacity_exit.core.db import Base
 from capacity_exit.enterprise.models import Enterprise
 from capacity_exit.org.models import Department, Jurisdiction
 
 metadata = Base.metadata
 
-__all__ = ["Account", "Department", "Enterprise", "Jurisdiction", "LoginThrottle", "metadata"]
+__all__ = [
+    "Account",
+    "CalendarYear",
+    "CalendarYearVersion",
+    "DeadlineChange",
+    "Department",
+    "Enterprise",
+    "Jurisdiction",
+    "LoginThrottle",
+    "TrackedDeadline",
+    "metadata",
+]

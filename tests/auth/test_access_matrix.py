@@ -96,6 +96,17 @@ async def _account_call(world: World, away: bool, action: str | None) -> Call:
     return Call("POST", f"{url}/{action}", body, {"If-Match": f'"{a["version"]}"'})
 
 
+async def _calendar_load(world: World, away: bool) -> Call:
+    url = "/api/v1/calendar/years/2030"
+    etag = (await world.home.get(url)).headers["etag"]
+    body = {
+        "notice": "测试",
+        "holidays": [{"date": "2030-01-01", "name": "元旦"}],
+        "adjusted_workdays": [],
+    }
+    return Call("PUT", url, body, {"If-Match": etag})
+
+
 ANY = frozenset(Role)
 ADMIN = frozenset({Role.admin})
 
@@ -132,11 +143,20 @@ MATRIX: dict[str, Row] = {
     "get_account": Row(ADMIN, lambda w, away: _account_call(w, away, None), scoped=True),
     "disable_account": Row(ADMIN, lambda w, away: _account_call(w, away, "disable"), scoped=True),
     "enable_account": Row(ADMIN, lambda w, away: _account_call(w, away, "enable"), scoped=True),
+    "load_calendar_year": Row(ADMIN, _calendar_load),
     "rotate_account_secret": Row(
         ADMIN, lambda w, away: _account_call(w, away, "rotate-secret"), scoped=True
     ),
 }
-PUBLIC = {"healthz", "readyz", "issue_token", "get_jwks"}
+PUBLIC = {
+    "healthz",
+    "readyz",
+    "issue_token",
+    "get_jwks",
+    "get_calendar_day",
+    "get_calendar_deadline",
+    "get_calendar_year",
+}
 
 
 def _operations(app: FastAPI) -> dict[str, dict[str, Any]]:

@@ -211,3 +211,19 @@ def _body(login: str) -> dict[str, object]:
         "department": "220322-ecoenv",
         "roles": ["viewer"],
     }
+
+
+async def test_control_characters_in_credentials_are_refused_cleanly(
+    anonymous: httpx.AsyncClient,
+) -> None:
+    nul = await anonymous.post(
+        TOKEN_URL, data={"grant_type": "password", "username": "p\x00x", "password": "a\x00b"}
+    )
+    assert nul.status_code == 422
+    basic = base64.b64encode(b"svc\x00:secret").decode()
+    refused = await anonymous.post(
+        TOKEN_URL,
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert refused.status_code == 401

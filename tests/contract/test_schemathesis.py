@@ -4,19 +4,23 @@ Every call carries a valid token of a city department holding every role, so the
 protected operations are exercised (and `ignored_auth` checks that they refuse calls
 without it).
 
-Generation aids (not relaxed checks): valid credit codes come from a strategy that
-computes both check characters; positive cases use a jurisdiction the caller acts in
-and a department that exists, and drop `cursor`, which is a server-issued token rather
-than client-composed data (rejection of forged cursors has its own tests).
+Generation aids (not relaxed checks), for rules a JSON schema cannot state: valid
+credit codes come from a strategy that computes both check characters; positive cases
+use a jurisdiction the caller acts in and a department that exists, drop `cursor` (a
+server-issued token; forged cursors have their own tests), carry the resource's
+current ETag in If-Match (as a client that read it first would), and put a calendar
+schedule's dates inside its year. Negative cases are left as generated.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -34,6 +38,7 @@ from tests.fixtures.stores import fresh_database
 
 _CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CALLER = "220300-miit"
+_AUTH: dict[str, str] = {}
 
 schemathesis.openapi.format(
     "gb32100-credit-code",
@@ -48,6 +53,12 @@ schemathesis.openapi.format(
 
 @schemathesis.hook
 def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
+    if isinstance(case.query, dict):
+        # An extra query parameter generated as null or an empty list would be silently
+        # left out by the HTTP client; send it as an empty value so it reaches the server.
+        for name, value in list(case.query.items()):
+            if value is None or value == []:
+                case.query[name] = ""
     if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
         return
     if isinstance(case.body, dict):
@@ -57,6 +68,50 @@ def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
             case.body["department"] = CALLER
     if isinstance(case.query, dict):
         case.query.pop("cursor", None)
+    if case.operation.path == "/api/v1/calendar/years/{year}" and isinstance(case.body, dict):
+        _fit_schedule_to_year(case.body, int(case.path_parameters["year"]))
+    declared = case.operation.definition.raw.get("parameters", [])
+    if any(p.get("name") == "If-Match" for p in declared):
+        etag = _current_etag(case)
+        if etag is not None:
+            case.headers = {**(case.headers or {}), "If-Match": etag}
+
+
+def _fit_schedule_to_year(body: dict[str, Any], year: int) -> None:
+    """A schedule's dates must lie in its year, adjusted working days on weekends, and no
+    date twice: rules across fields that a JSON schema cannot state."""
+
+    def moved(text: str, weekend: bool) -> str:
+        day = date.fromisoformat(text)
+        day = date(year, day.month, min(day.day, 28))
+        step = timedelta(days=1 if day.month < 12 else -1)  # stay inside the year
+        while weekend and day.weekday() < 5:
+            day += step
+        return day.isoformat()
+
+    seen: set[str] = set()
+    for field, weekend in (("adjusted_workdays", True), ("holidays", False)):
+        kept = []
+        for entry in body.get(field) or []:
+            if isinstance(entry, dict) and isinstance(entry.get("date"), str):
+                entry["date"] = moved(entry["date"], weekend)
+                if entry["date"] in seen:
+                    continue
+                seen.add(entry["date"])
+            kept.append(entry)
+        if field in body:
+            body[field] = kept
+
+
+def _current_etag(case: Any) -> str | None:
+    """The resource's current ETag, as a client would have it from reading it first."""
+    base = (case.operation.base_url or "").rstrip("/")
+    path = case.formatted_path
+    for candidate in (path, path.rsplit("/", 1)[0]):
+        response = httpx.get(f"{base}{candidate}", headers=_AUTH, timeout=10)
+        if response.status_code == 200 and "etag" in response.headers:
+            return str(response.headers["etag"])
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +140,8 @@ def auth_header(contract_dir: Path) -> dict[str, str]:
         kind="test",
         ttl_seconds=3600,
     )
-    return {"Authorization": f"Bearer {token}"}
+    _AUTH["Authorization"] = f"Bearer {token}"
+    return dict(_AUTH)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -98,6 +154,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_api_conforms_to_its_contract(case: Any, auth_header: dict[str, str]) -> None:
+    # auth_header also fills _AUTH, which before_call uses to read current ETags.
     case.call_and_validate(headers=auth_header)
 
 

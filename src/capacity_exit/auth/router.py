@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import uuid
 from typing import Annotated, Literal
 
@@ -16,12 +17,14 @@ from capacity_exit.auth.errors import REALM
 from capacity_exit.auth.keys import key_set
 from capacity_exit.auth.roles import Role
 from capacity_exit.auth.schemas import (
+    LOGIN_PATTERN,
     AccountCreate,
     AccountKind,
     AccountList,
     AccountOut,
     AccountWithSecret,
     Jwks,
+    Login,
     Me,
     SecretRotation,
     TokenResponse,
@@ -36,16 +39,21 @@ public_router = APIRouter(prefix="/auth", tags=["auth"])
 router = APIRouter(tags=["auth"])
 
 
+Secret = Annotated[str, Field(max_length=256, pattern=r"^[^\x00-\x1f\x7f]*$")]
+_LOGIN = re.compile(LOGIN_PATTERN)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class TokenForm(BaseModel):
     """OAuth 2.0 token request (RFC 6749 4.3 password, 4.4 client credentials)."""
 
     model_config = ConfigDict(extra="forbid")
 
     grant_type: Literal["password", "client_credentials"]
-    username: str | None = Field(default=None, max_length=64)
-    password: str | None = Field(default=None, max_length=256)
-    client_id: str | None = Field(default=None, max_length=64)
-    client_secret: str | None = Field(default=None, max_length=256)
+    username: Login | None = None
+    password: Secret | None = None
+    client_id: Login | None = None
+    client_secret: Secret | None = None
     scope: str | None = Field(default=None, max_length=200, description="Ignored.")
 
 
@@ -57,6 +65,8 @@ def _basic(authorization: str | None) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     client_id, _, secret = decoded.partition(":")
+    if not _LOGIN.match(client_id) or _CONTROL.search(secret) or len(secret) > 256:
+        return None
     return client_id, secret
 
 

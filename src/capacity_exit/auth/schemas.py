@@ -11,12 +11,13 @@ from capacity_exit.auth.roles import Role
 from capacity_exit.core.clock import as_utc
 from capacity_exit.core.text import ShortText
 
+LOGIN_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,63}$"
 Login = Annotated[
     str,
     Field(
         min_length=3,
         max_length=64,
-        pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$",
+        pattern=LOGIN_PATTERN,
         title="登录名",
         description="User name or client id: lower-case letters, digits, `.`, `_`, `-`.",
         examples=["lishu.ecoenv.zhang"],

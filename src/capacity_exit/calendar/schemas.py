@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from capacity_exit.calendar.index import DayKind
+from capacity_exit.core.text import ShortText
+
+
+class DayOut(BaseModel):
+    date: dt.date
+    working_day: bool = Field(title="是否工作日")
+    kind: DayKind
+    name: str | None = Field(description="Holiday or adjustment name, if any.")
+    provisional: bool = Field(
+        description="True when the day's year has no confirmed official schedule yet."
+    )
+
+
+class DeadlineOut(BaseModel):
+    start: dt.date
+    working_days: int
+    deadline: dt.date
+    provisional: bool
+
+
+class NamedDay(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    name: ShortText
+
+
+class YearScheduleIn(BaseModel):
+    """A year's official schedule, as in the State Council's notice (国务院办公厅通知)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "notice": "国办发明电〔2026〕X号",
+                    "holidays": [{"date": "2027-01-01", "name": "元旦"}],
+                    "adjusted_workdays": [{"date": "2027-02-20", "name": "春节调休上班"}],
+                }
+            ]
+        },
+    )
+
+    notice: ShortText = Field(title="通知文号", description="The notice this schedule comes from.")
+    holidays: list[NamedDay] = Field(max_length=80, title="放假日期")
+    adjusted_workdays: list[NamedDay] = Field(max_length=30, title="调休上班日期")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> YearScheduleIn:
+        off = [d.date for d in self.holidays]
+        on = [d.date for d in self.adjusted_workdays]
+        if len(set(off)) != len(off) or len(set(on)) != len(on):
+            raise ValueError("a date is listed twice")
+        if set(off) & set(on):
+            raise ValueError("a date cannot be both a holiday and an adjusted working day")
+        return self
+
+
+class YearOut(BaseModel):
+    year: int
+    status: Literal["confirmed", "provisional"]
+    source: Literal["loaded", "package"] = Field(
+        description="`loaded`: an official schedule loaded here; `package`: the holidays package."
+    )
+    notice: str | None
+    holidays: list[NamedDay]
+    adjusted_workdays: list[NamedDay]
+    version: int = Field(description="Version of the loaded schedule (0 when none); the ETag.")
+    loaded_at: dt.datetime | None = None
+    loaded_by: str | None = None
