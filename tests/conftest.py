@@ -7,20 +7,24 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete
+from sqlalchemy import delete, text, update
 
+from capacity_exit.audit.chain import GENESIS
 from capacity_exit.auth import tokens
 from capacity_exit.auth.roles import Role
 from capacity_exit.config import Environment, Settings
 from capacity_exit.core import migrations
-from capacity_exit.core.db import Database
+from capacity_exit.core.db import Database, is_sqlite
 from capacity_exit.main import create_app
 from capacity_exit.models import (
     Account,
+    AuditEvent,
+    AuditHead,
     CalendarYear,
     CalendarYearVersion,
     DeadlineChange,
     Enterprise,
+    IdempotencyRecord,
     LoginThrottle,
     TrackedDeadline,
 )
@@ -29,6 +33,7 @@ from tests.fixtures.stores import fresh_database, store
 
 # Tables that tests write to, emptied after each test (reference data stays loaded).
 _MUTABLE_TABLES = (
+    IdempotencyRecord,
     Enterprise,
     Account,
     LoginThrottle,
@@ -132,10 +137,20 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     yield
     if "database_url" not in request.fixturenames:
         return
-    database = Database.from_url(request.getfixturevalue("database_url"))
+    await reset_database(request.getfixturevalue("database_url"))
+
+
+async def reset_database(url: str) -> None:
+    """Empty what tests write, the append-only audit log included (PostgreSQL's trigger is
+    bypassed for this connection only, as a superuser may)."""
+    database = Database.from_url(url)
     try:
         async with database.sessionmaker() as session, session.begin():
+            if not is_sqlite(url):
+                await session.execute(text("SET LOCAL session_replication_role = replica"))
             for model in _MUTABLE_TABLES:
                 await session.execute(delete(model))
+            await session.execute(delete(AuditEvent))
+            await session.execute(update(AuditHead).values(position=0, hash=GENESIS))
     finally:
         await database.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -151,6 +152,66 @@ def _calendar_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_checkpoint(args: argparse.Namespace) -> int:
+    from capacity_exit.audit import checkpoint
+    from capacity_exit.audit.models import AuditHead
+    from capacity_exit.audit.service import HEAD_ID
+    from capacity_exit.core.clock import utcnow
+
+    async def head(session: AsyncSession) -> tuple[int, str]:
+        row = await session.get(AuditHead, HEAD_ID)
+        assert row is not None, "the audit head row is missing: run capacity-exit migrate"
+        return row.position, row.hash
+
+    position, hash_ = asyncio.run(_in_transaction(head))
+    signed = checkpoint.sign(get_settings(), position, hash_, utcnow().isoformat())
+    output = args.output or Path(f"audit-checkpoint-{position}.json")
+    output.write_text(signed.to_json(), "utf-8")
+    print(f"checkpoint at position {position} written to {output}")
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from capacity_exit.audit import checkpoint, service
+
+    settings = get_settings()
+    try:
+        checkpoints = [checkpoint.load_verified(settings, path) for path in args.checkpoint]
+    except checkpoint.BadCheckpoint as exc:
+        print(f"FAIL: {exc}", file=sys.stderr)
+        return 1
+    result = asyncio.run(_in_transaction(lambda session: service.verify(session, checkpoints)))
+    if result.ok:
+        print(f"OK: {result.checked} events, head at position {result.head_position}")
+        return 0
+    print(
+        f"FAIL at position {result.first_bad_position}: {result.reason} "
+        f"({result.checked} events verified before it)",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _idempotency_prune(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from capacity_exit.core import idempotency
+    from capacity_exit.core.db import Database
+
+    settings = get_settings()
+
+    async def run() -> int:
+        database = Database.from_url(settings.resolved_database_url)
+        try:
+            retention = timedelta(hours=settings.idempotency_retention_hours)
+            return await idempotency.prune(database, retention)
+        finally:
+            await database.dispose()
+
+    print(f"pruned {asyncio.run(run())} idempotency keys")
+    return 0
+
+
 def _roles() -> list[Role]:
     from capacity_exit.auth.roles import Role
 
@@ -191,6 +252,24 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, help='{"year", "notice", "holidays", "adjusted_workdays"}')
     load.set_defaults(func=_calendar_load)
 
+    audit = commands.add_parser("audit", help="the tamper-evident audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    checkpoint = audit_commands.add_parser(
+        "checkpoint", help="sign the chain's head with the audit key and write it out"
+    )
+    checkpoint.add_argument("--output", type=Path)
+    checkpoint.set_defaults(func=_audit_checkpoint)
+    verify = audit_commands.add_parser(
+        "verify", help="recompute the chain; exit 1 naming the first bad position"
+    )
+    verify.add_argument("--checkpoint", type=Path, action="append", default=[])
+    verify.set_defaults(func=_audit_verify)
+
+    keys = commands.add_parser("idempotency", help="idempotency keys")
+    keys_commands = keys.add_subparsers(dest="idempotency_command", required=True)
+    prune = keys_commands.add_parser("prune", help="delete keys past their retention")
+    prune.set_defaults(func=_idempotency_prune)
+
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -206,6 +285,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from capacity_exit.core.actor import Actor, act_as
+
+    # Changes made from the shell are audited as the operator's.
+    try:
+        operator = getpass.getuser()
+    except (KeyError, OSError):
+        operator = "unknown"
+    act_as(Actor(subject=f"system:cli:{operator}", department=None, roles=("admin",)))
     return int(args.func(args))
 
 

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     # External issuers whose tokens are trusted: a JSON file, see docs/decisions.md.
     trusted_issuers_file: Path | None = None
+    # Signs audit checkpoints; kept outside the database (issue 5).
+    audit_key_file: Path | None = None
+    # Idempotency keys are kept at least this long before pruning.
+    idempotency_retention_hours: int = Field(default=24, ge=24)
     # Brute-force throttle on the token endpoint, per account or client id.
     login_max_failures: int = 5
     login_window_seconds: int = 900

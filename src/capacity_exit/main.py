@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from capacity_exit import __version__
+from capacity_exit.audit import checkpoint as _audit_checkpoint  # noqa: F401 - registers its key check
+from capacity_exit.audit.router import router as audit_router
 from capacity_exit.auth.dependencies import current_principal
 from capacity_exit.auth.router import public_router as auth_public_router
 from capacity_exit.auth.router import router as auth_router
@@ -17,7 +19,7 @@ from capacity_exit.calendar.router import public_router as calendar_public_route
 from capacity_exit.calendar.router import router as calendar_router
 from capacity_exit.calendar.schedule import warm_package_schedules
 from capacity_exit.config import Settings, check_production_ready, get_settings
-from capacity_exit.core import health
+from capacity_exit.core import health, idempotency
 from capacity_exit.core.body_limit import BodySizeLimitMiddleware
 from capacity_exit.core.db import Database
 from capacity_exit.core.docs import install_docs
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     public.include_router(auth_public_router)
     public.include_router(calendar_public_router)
     private = APIRouter(prefix=API_PREFIX, dependencies=[Depends(current_principal)])
+    private.include_router(audit_router)
     private.include_router(auth_router)
     private.include_router(calendar_router)
     private.include_router(org_router)
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(private)
 
     install_error_handlers(app)
+    idempotency.install(app)
     install_docs(app)
     install_openapi(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

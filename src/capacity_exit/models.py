@@ -1,5 +1,6 @@
 """Every ORM model, imported in one place so Alembic and the app see the same metadata."""
 
+from capacity_exit.audit.models import AuditEvent, AuditHead
 from capacity_exit.auth.models import Account, LoginThrottle
 from capacity_exit.calendar.models import (
     CalendarYear,
@@ -8,6 +9,7 @@ from capacity_exit.calendar.models import (
     TrackedDeadline,
 )
 from capacity_exit.core.db import Base
+from capacity_exit.core.idempotency import IdempotencyRecord
 from capacity_exit.enterprise.models import Enterprise
 from capacity_exit.org.models import Department, Jurisdiction
 
@@ -15,11 +17,14 @@ metadata = Base.metadata
 
 __all__ = [
     "Account",
+    "AuditEvent",
+    "AuditHead",
     "CalendarYear",
     "CalendarYearVersion",
     "DeadlineChange",
     "Department",
     "Enterprise",
+    "IdempotencyRecord",
     "Jurisdiction",
     "LoginThrottle",
     "TrackedDeadline",

@@ -144,6 +144,8 @@ MATRIX: dict[str, Row] = {
     "disable_account": Row(ADMIN, lambda w, away: _account_call(w, away, "disable"), scoped=True),
     "enable_account": Row(ADMIN, lambda w, away: _account_call(w, away, "enable"), scoped=True),
     "load_calendar_year": Row(ADMIN, _calendar_load),
+    "list_audit_events": Row(ANY, _get("/api/v1/audit-events?limit=200"), lists="audit"),
+    "verify_audit_chain": Row(ADMIN, _get("/api/v1/audit-events/verify")),
     "rotate_account_secret": Row(
         ADMIN, lambda w, away: _account_call(w, away, "rotate-secret"), scoped=True
     ),
@@ -205,10 +207,12 @@ async def test_roles_and_scope(operation_id: str, client_as: ClientAs) -> None:
         response = await _send(caller, await row.build(world, True))
         assert response.status_code == 404, response.text
     if row.lists:
-        make = world.enterprise if row.lists == "enterprise" else world.account
+        make = world.account if row.lists == "account" else world.enterprise
         own, other = await make(False), await make(True)
         listed = (await _send(caller, await row.build(world, False))).json()["items"]
-        ids = {item["id"] for item in listed}
+        # Audit events list the objects they are about.
+        field = "object_id" if row.lists == "audit" else "id"
+        ids = {item[field] for item in listed}
         assert own["id"] in ids
         assert other["id"] not in ids
 

@@ -8,13 +8,16 @@ Generation aids (not relaxed checks), for rules a JSON schema cannot state: vali
 credit codes come from a strategy that computes both check characters; positive cases
 use a jurisdiction the caller acts in and a department that exists, drop `cursor` (a
 server-issued token; forged cursors have their own tests), carry the resource's
-current ETag in If-Match (as a client that read it first would), and put a calendar
+current ETag in If-Match (as a client that read it first would), use a fresh
+Idempotency-Key per request, and put a calendar
 schedule's dates inside its year. Negative cases are left as generated.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -38,6 +41,7 @@ from tests.fixtures.stores import fresh_database
 
 _CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CALLER = "220300-miit"
+_VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _AUTH: dict[str, str] = {}
 
 schemathesis.openapi.format(
@@ -59,6 +63,11 @@ def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
         for name, value in list(case.query.items()):
             if value is None or value == []:
                 case.query[name] = ""
+    key = (case.headers or {}).get("Idempotency-Key")
+    if isinstance(key, str) and _VALID_KEY.match(key):
+        # A client uses a fresh key for each new request; generated keys repeat ("0").
+        # Invalid keys (negative cases) are left as they are.
+        case.headers["Idempotency-Key"] = f"{key[:200]}-{uuid.uuid4().hex}"
     if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
         return
     if isinstance(case.body, dict):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from capacity_exit.audit import service as audit
 from capacity_exit.auth import repository
 from capacity_exit.auth.models import Account
 from capacity_exit.auth.passwords import hash_secret
@@ -55,5 +56,12 @@ async def ensure_demo_accounts(session: AsyncSession) -> list[DemoAccount]:
         account.secret_hash = hash_secret(DEMO_PASSWORD)
         account.disabled = False
         session.add(account)
-    await session.flush()
+        await session.flush()
+        await audit.record(
+            session,
+            action="account.demo_reset",
+            object_type="account",
+            object_id=str(account.id),
+            after=audit.snapshot(account),
+        )
     return list(DEMO_ACCOUNTS)

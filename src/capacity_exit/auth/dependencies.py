@@ -18,7 +18,9 @@ from capacity_exit.auth.errors import Forbidden, Unauthorized
 from capacity_exit.auth.jwt import TokenError
 from capacity_exit.auth.principal import Principal
 from capacity_exit.auth.roles import ALL_ROLES, Role
+from capacity_exit.core.actor import Actor, act_as
 from capacity_exit.core.db import Session
+from capacity_exit.core.idempotency import Idempotent
 from capacity_exit.core.problems import public
 
 __all__ = ["CurrentPrincipal", "access", "current_principal", "public"]
@@ -46,7 +48,15 @@ async def current_principal(
         claims = tokens.verify(request.app.state.settings, credentials.credentials)
     except TokenError as exc:
         raise Unauthorized(f"The token is not valid: {exc}.", code="invalid_token") from exc
-    return await service.resolve_principal(session, claims)
+    principal = await service.resolve_principal(session, claims)
+    act_as(
+        Actor(
+            subject=principal.subject,
+            department=principal.department_code,
+            roles=tuple(sorted(r.value for r in principal.roles)),
+        )
+    )
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -64,12 +74,16 @@ class _RoleGuard:
             )
 
 
-def access(*roles: Role, scope: str = "jurisdiction") -> dict[str, Any]:
+def access(*roles: Role, scope: str = "jurisdiction", creates: bool = False) -> dict[str, Any]:
     """Route keyword arguments for an operation open to `roles` (all roles if none),
     within `scope`: `jurisdiction` (objects in the caller's jurisdictions; others 404),
-    or `global` (reference data, the same for everyone)."""
+    or `global` (reference data, the same for everyone). `creates=True` marks a
+    creating POST: it accepts `Idempotency-Key`."""
     allowed = frozenset(roles) if roles else frozenset(ALL_ROLES)
+    guards = [Depends(_RoleGuard(allowed))]
+    if creates:
+        guards.append(Idempotent)
     return {
-        "dependencies": [Depends(_RoleGuard(allowed))],
+        "dependencies": guards,
         "openapi_extra": {"x-access": {"roles": sorted(r.value for r in allowed), "scope": scope}},
     }

@@ -185,7 +185,7 @@ async def get_me(principal: CurrentPrincipal) -> Me:
     status_code=status.HTTP_201_CREATED,
     response_model=AccountWithSecret,
     responses=problem_responses(409, 422),
-    **access(Role.admin),
+    **access(Role.admin, creates=True),
 )
 async def create_account(
     session: Session, principal: CurrentPrincipal, response: Response, body: AccountCreate

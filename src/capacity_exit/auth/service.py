@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from capacity_exit.audit import service as audit
 from capacity_exit.auth import repository, tokens
 from capacity_exit.auth.errors import Forbidden, Unauthorized
 from capacity_exit.auth.models import Account, LoginThrottle
@@ -25,6 +26,7 @@ from capacity_exit.auth.throttle import (
     retry_after,
 )
 from capacity_exit.config import Settings
+from capacity_exit.core.actor import Actor, act_as
 from capacity_exit.core.clock import utcnow
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition, stale
@@ -143,6 +145,14 @@ async def login(session: AsyncSession, settings: Settings, credentials: Credenti
             state.locked_until,
         )
         await repository.save_throttle(session, row)
+        act_as(Actor(subject=f"anonymous:{credentials.login}", department=None, roles=()))
+        await audit.record(
+            session,
+            action="auth.login_failed",
+            object_type="login",
+            object_id=credentials.login,
+            after={"grant_type": credentials.grant_type, "failures": state.failures},
+        )
         wait = retry_after(state, now)
         if wait is not None:
             raise TooManyAttempts(wait)
@@ -151,6 +161,14 @@ async def login(session: AsyncSession, settings: Settings, credentials: Credenti
         )
     if row is not None:
         await repository.clear_throttle(session, credentials.login)
+    act_as(
+        Actor(
+            subject=f"{ACCOUNT_SUBJECT_PREFIX}{account.id}",
+            department=account.department_code,
+            roles=tuple(account.role_list),
+        )
+    )
+    await _audit(session, "auth.token_issued", account, before=None)
     token, ttl = tokens.issue(
         settings,
         subject=f"{ACCOUNT_SUBJECT_PREFIX}{account.id}",
@@ -197,7 +215,23 @@ async def create_account(
             await repository.add(session, account)
     except IntegrityError as exc:
         raise Conflict(f"The login {data.login} is taken.", code="login_taken") from exc
+    await _audit(session, "account.create", account, before=None)
     return account, secret
+
+
+async def _audit(
+    session: AsyncSession, action: str, account: Account, before: dict[str, Any] | None
+) -> None:
+    department = await org_repository.get_department(session, account.department_code)
+    await audit.record(
+        session,
+        action=action,
+        object_type="account",
+        object_id=str(account.id),
+        jurisdiction=department.jurisdiction_code if department else None,
+        before=before,
+        after=audit.snapshot(account),
+    )
 
 
 async def get_account(
@@ -236,12 +270,15 @@ async def _change(
     account_id: uuid.UUID,
     precondition: Precondition,
     changes: dict[str, Any],
+    action: str,
 ) -> Account:
     account = await get_account(session, principal, account_id)
     version = precondition.version_to_change(account.version)
+    before = audit.snapshot(account)
     if not await update_if_version(session, Account, account_id, version, changes):
         raise stale(await current_version(session, Account, account_id))
     await session.refresh(account)
+    await _audit(session, action, account, before)
     return account
 
 
@@ -254,7 +291,10 @@ async def set_disabled(
 ) -> Account:
     if disabled and principal.account_id == str(account_id):
         raise Conflict("An administrator cannot disable their own account.", code="self_disable")
-    return await _change(session, principal, account_id, precondition, {"disabled": disabled})
+    action = "account.disable" if disabled else "account.enable"
+    return await _change(
+        session, principal, account_id, precondition, {"disabled": disabled}, action
+    )
 
 
 async def rotate_secret(
@@ -271,7 +311,10 @@ async def rotate_secret(
         )
     secret = password or generate_secret()
     changes = {"secret_hash": hash_secret(secret), "secret_rotated_at": utcnow()}
-    return await _change(session, principal, account_id, precondition, changes), secret
+    changed = await _change(
+        session, principal, account_id, precondition, changes, "account.rotate_secret"
+    )
+    return changed, secret
 
 
 async def system_principal(session: AsyncSession) -> Principal:

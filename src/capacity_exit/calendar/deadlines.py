@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from capacity_exit.audit import service as audit
 from capacity_exit.calendar.index import CalendarIndex, Result
 from capacity_exit.calendar.models import DeadlineChange, TrackedDeadline
 from capacity_exit.core.clock import utcnow
@@ -80,9 +81,18 @@ async def recompute(
             new_provisional=result.provisional,
             reason=reason,
         )
+        before = audit.snapshot(row)
         row.due, row.provisional, row.updated_at = result.date, result.provisional, utcnow()
         session.add(change)
         changes.append(change)
+        await audit.record(
+            session,
+            action="deadline.recompute",
+            object_type=row.object_type,
+            object_id=row.object_id,
+            before=before,
+            after=audit.snapshot(row),
+        )
     await session.flush()
     return changes
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from capacity_exit.audit import service as audit
 from capacity_exit.auth.principal import Principal
 from capacity_exit.calendar import deadlines, rules
 from capacity_exit.calendar.index import CalendarIndex, Day, Result
@@ -158,6 +159,13 @@ async def load_year(
         )
     )
     await session.flush()
+    await audit.record(
+        session,
+        action="calendar.load",
+        object_type="calendar_year",
+        object_id=str(year),
+        after=audit.snapshot(row),
+    )
     index = await current_index(session)
     await deadlines.recompute(session, index, f"calendar {year} loaded ({schedule.notice})")
     return row

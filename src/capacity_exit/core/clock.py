@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BeforeValidator
+from pydantic_core import PydanticCustomError
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -19,3 +24,18 @@ def as_utc(value: datetime) -> datetime:
 
 def business_today() -> date:
     return datetime.now(BUSINESS_TZ).date()
+
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: object) -> object:
+    if isinstance(value, str) and not _RFC3339.match(value):
+        raise PydanticCustomError(
+            "rfc3339", "must be an RFC 3339 timestamp with offset, e.g. 2026-11-28T09:00:00+08:00"
+        )
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+"""A timestamp in a query string: RFC 3339 with an offset, nothing looser."""

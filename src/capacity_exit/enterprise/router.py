@@ -43,7 +43,7 @@ _ETAG_HEADER = {"ETag": {"description": "Version of the enterprise", "schema": {
         201: {"headers": {**_ETAG_HEADER, "Location": {"schema": {"type": "string"}}}},
         **problem_responses(409, 413, 422),
     },
-    **access(*WRITERS),
+    **access(*WRITERS, creates=True),
 )
 async def create_enterprise(
     session: Session,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from capacity_exit.audit import service as audit
 from capacity_exit.auth.errors import Forbidden
 from capacity_exit.auth.principal import Principal
 from capacity_exit.core.errors import Conflict, NotFound
@@ -54,9 +55,18 @@ async def create(session: AsyncSession, principal: Principal, data: EnterpriseCr
     )
     try:
         async with session.begin_nested():
-            return await repository.add(session, enterprise)
+            await repository.add(session, enterprise)
     except IntegrityError as exc:  # a concurrent create with the same code won the race
         raise _duplicate(data.credit_code, None) from exc
+    await audit.record(
+        session,
+        action="enterprise.create",
+        object_type="enterprise",
+        object_id=str(enterprise.id),
+        jurisdiction=enterprise.jurisdiction_code,
+        after=audit.snapshot(enterprise),
+    )
+    return enterprise
 
 
 async def get(session: AsyncSession, principal: Principal, enterprise_id: uuid.UUID) -> Enterprise:
@@ -98,6 +108,7 @@ async def patch(
     enterprise = await get(session, principal, enterprise_id)
     _require_writable(principal, enterprise.jurisdiction_code)
     version = precondition.version_to_change(enterprise.version)
+    before = audit.snapshot(enterprise)
     changes = data.model_dump(exclude_unset=True)
     if "jurisdiction" in changes:
         await require_record_jurisdiction(session, changes["jurisdiction"])
@@ -117,4 +128,14 @@ async def patch(
         raise _duplicate(changes.get("credit_code", ""), None) from exc
     if not updated:  # another writer committed first
         raise stale(await current_version(session, Enterprise, enterprise_id))
-    return await repository.refresh(session, enterprise)
+    await repository.refresh(session, enterprise)
+    await audit.record(
+        session,
+        action="enterprise.update",
+        object_type="enterprise",
+        object_id=str(enterprise.id),
+        jurisdiction=enterprise.jurisdiction_code,
+        before=before,
+        after=audit.snapshot(enterprise),
+    )
+    return enterprise

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from capacity_exit.audit import service as audit
 from capacity_exit.org.models import Department, Jurisdiction
 from capacity_exit.org.schemas import DepartmentKind, Level
 
@@ -115,4 +116,11 @@ async def apply(session: AsyncSession, data: ReferenceData) -> tuple[int, int]:
             session.add(dept)
             count += 1
     await session.flush()
+    await audit.record(
+        session,
+        action="reference_data.load",
+        object_type="reference_data",
+        object_id=",".join(data.departments_in)[:64],
+        after={"divisions": len(data.divisions), "departments": count, "source": data.source},
+    )
     return len(data.divisions), count

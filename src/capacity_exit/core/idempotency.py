@@ -1,0 +1,237 @@
+"""Idempotency keys for creating POSTs (`Idempotency-Key`, 1–255 visible characters).
+
+The first response (status, body, ETag and Location) is stored per key and principal
+and replayed to retries with the same body. The same key with another body is 422; a
+retry while the first is still running waits briefly for it, then gets its response,
+or 409 if it is still running. Keys are kept at least
+`CAPEXIT_IDEMPOTENCY_RETENTION_HOURS` (24) and then pruned (`capacity-exit idempotency
+prune`).
+
+How: the `idempotent` dependency claims the key in a transaction of its own before the
+request's transaction starts; `IdempotencyRecorder` (ASGI) stores the finished
+response, or releases the claim when the request failed. A process that dies between
+committing the create and storing its response leaves a claim that retries treat as
+abandoned after `IN_FLIGHT_TIMEOUT`; that window is the price of not buffering
+responses inside the request's transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import JSON, DateTime, Integer, String, Text, delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from capacity_exit.core.actor import current_actor
+from capacity_exit.core.clock import as_utc, utcnow
+from capacity_exit.core.db import Base, Database
+from capacity_exit.core.errors import AppError, Conflict, Unprocessable
+
+IN_FLIGHT_TIMEOUT = timedelta(seconds=60)
+WAIT_FOR_FIRST = timedelta(seconds=5)
+_POLL_SECONDS = 0.05
+_REPLAYED_HEADERS = ("etag", "location", "content-type")
+_STATE_KEY = "idempotency_claim"
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_keys"
+
+    subject: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # in_flight or done
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    body: str
+    headers: dict[str, str]
+
+
+class Replay(AppError):
+    """Carries the stored first response; rendered as it was."""
+
+    status, code, title = 200, "replay", "Replay"
+
+    def __init__(self, stored: StoredResponse) -> None:
+        super().__init__("replayed")
+        self.stored = stored
+
+
+def replay_response(stored: StoredResponse) -> Response:
+    headers = dict(stored.headers)
+    headers["Idempotent-Replayed"] = "true"
+    media_type = headers.pop("content-type", "application/json")
+    return Response(
+        content=stored.body, status_code=stored.status, headers=headers, media_type=media_type
+    )
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Makes the create safe to retry: the first response is replayed to "
+        "retries with the same body for at least 24 hours.",
+    ),
+]
+
+
+def _request_hash_of(method: str, path: str, body: bytes) -> str:
+    """What makes two requests "the same": method, path and the body's JSON content."""
+    canonical = body
+    with contextlib.suppress(ValueError):
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(f"{method} {path}\n".encode() + canonical).hexdigest()
+
+
+async def _claim(database: Database, subject: str, key: str, request_hash: str) -> None:
+    deadline = utcnow() + WAIT_FOR_FIRST
+    while True:
+        async with database.sessionmaker() as session, session.begin():
+            record = await session.get(IdempotencyRecord, (subject, key))
+            now = utcnow()
+            if record is None:
+                session.add(
+                    IdempotencyRecord(
+                        subject=subject,
+                        key=key,
+                        request_hash=request_hash,
+                        state="in_flight",
+                        created_at=now,
+                    )
+                )
+                try:
+                    await session.flush()
+                except IntegrityError:
+                    await session.rollback()
+                    continue  # a concurrent first request claimed it: look again
+                return
+            if record.request_hash != request_hash:
+                raise Unprocessable(
+                    "This Idempotency-Key was used with a different request body.",
+                    code="idempotency_key_reused",
+                )
+            if record.state == "done":
+                raise Replay(
+                    StoredResponse(
+                        record.response_status or 200,
+                        record.response_body or "",
+                        dict(record.response_headers or {}),
+                    )
+                )
+            if now - as_utc(record.created_at) > IN_FLIGHT_TIMEOUT:
+                record.created_at = now  # the first attempt was abandoned: take over
+                return
+        if utcnow() >= deadline:
+            raise Conflict(
+                "A request with this Idempotency-Key is still being processed; retry later.",
+                code="idempotency_in_flight",
+            )
+        await asyncio.sleep(_POLL_SECONDS)
+
+
+async def idempotent(request: Request, key: IdempotencyKey = None) -> None:
+    """Dependency for creating POSTs; runs after authentication (it needs the actor)."""
+    if key is None:
+        return
+    subject = current_actor().subject
+    body = await request.body()
+    await _claim(
+        request.app.state.database,
+        subject,
+        key,
+        _request_hash_of(request.method, request.url.path, body),
+    )
+    request.scope.setdefault("state", {})[_STATE_KEY] = (subject, key)
+
+
+Idempotent = Depends(idempotent)
+
+
+async def _finish(
+    database: Database, claim: tuple[str, str], status: int, headers: dict[str, str], body: bytes
+) -> None:
+    async with database.sessionmaker() as session, session.begin():
+        record = await session.get(IdempotencyRecord, claim)
+        if record is None:
+            return
+        if 200 <= status < 300:
+            record.state = "done"
+            record.response_status = status
+            record.response_body = body.decode("utf-8", errors="replace")
+            record.response_headers = headers
+        else:  # the request failed: free the key for a retry
+            await session.delete(record)
+
+
+class IdempotencyRecorder:
+    """Stores the response of a request that claimed an idempotency key."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+        headers: dict[str, str] = {}
+        body = bytearray()
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", []):
+                    lowered = name.decode("latin-1").lower()
+                    if lowered in _REPLAYED_HEADERS:
+                        headers[lowered] = value.decode("latin-1")
+            elif message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            claim = scope.get("state", {}).get(_STATE_KEY)
+            if claim is not None:
+                await _finish(scope["app"].state.database, claim, status, headers, bytes(body))
+
+
+async def prune(database: Database, retention: timedelta) -> int:
+    async with database.sessionmaker() as session, session.begin():
+        result = await session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - retention)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def _replay(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Replay)
+    return replay_response(exc.stored)
+
+
+def install(app: Any) -> None:
+    """The replay handler and the recorder middleware."""
+    app.add_exception_handler(Replay, _replay)
+    app.add_middleware(IdempotencyRecorder)
