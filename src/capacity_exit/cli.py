@@ -88,12 +88,16 @@ def _token(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from capacity_exit.core.logs import configure_logging
+
+    configure_logging(get_settings().log_level)
     uvicorn.run(
         "capacity_exit.main:app",
         host=args.host,
         port=args.port,
         proxy_headers=True,
-        log_level=get_settings().log_level.lower(),
+        log_config=None,  # ours: every line carries the request id
+        access_log=False,  # ours too (capacity_exit.access), with the request id
     )
     return 0
 

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-import httpx
+import logging
 
+import httpx
+import pytest
+
+from capacity_exit.core.logs import FORMAT, RequestIdFilter
 from capacity_exit.core.problems import PROBLEM_MEDIA_TYPE
 
 
@@ -60,3 +64,15 @@ async def test_request_id_is_echoed_or_generated(client: httpx.AsyncClient) -> N
     assert len(generated.headers["x-request-id"]) == 32
     problem = await client.get("/api/v1/nothing", headers={"X-Request-ID": "trace-43"})
     assert problem.json()["request_id"] == "trace-43"
+
+
+async def test_logs_carry_the_request_id(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="capacity_exit.access")
+    await client.get("/api/v1/nothing-here", headers={"X-Request-ID": "trace-log-1"})
+    [line] = [r for r in caplog.records if getattr(r, "request_id", None) == "trace-log-1"]
+    assert "GET /api/v1/nothing-here 404" in line.getMessage()
+    formatted = logging.Formatter(FORMAT)
+    RequestIdFilter().filter(line)
+    assert "[trace-log-1]" in formatted.format(line)
