@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint openapi openapi-check bench lock clean install
+.PHONY: run test test-sqlite test-postgres lint openapi openapi-check bench fuzz lock clean install
 
 install: $(STAMP)
 
@@ -43,6 +43,10 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	@echo "== test suite on PostgreSQL =="
 	CAPEXIT_TEST_STORE=postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Schemathesis with fresh random inputs and more of them (the suite's run is derandomized).
+fuzz: $(STAMP)
+	CAPEXIT_FUZZ=1 CAPEXIT_FUZZ_EXAMPLES=$${EXAMPLES:-200} $(BIN)/python -m pytest tests/contract -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests migrations scripts benchmarks

@@ -25,6 +25,7 @@ from capacity_exit.models import (
     DeadlineChange,
     Enterprise,
     IdempotencyRecord,
+    Inspection,
     LoginThrottle,
     TrackedDeadline,
 )
@@ -34,6 +35,7 @@ from tests.fixtures.stores import fresh_database, store
 # Tables that tests write to, emptied after each test (reference data stays loaded).
 _MUTABLE_TABLES = (
     IdempotencyRecord,
+    Inspection,
     Enterprise,
     Account,
     LoginThrottle,

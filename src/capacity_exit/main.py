@@ -28,6 +28,7 @@ from capacity_exit.core.openapi import install_openapi
 from capacity_exit.core.request_id import RequestIdMiddleware
 from capacity_exit.core.strict_query import reject_unknown_query_parameters
 from capacity_exit.enterprise.router import router as enterprise_router
+from capacity_exit.inspection.router import router as inspection_router
 from capacity_exit.org.router import router as org_router
 
 API_PREFIX = "/api/v1"
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     private.include_router(calendar_router)
     private.include_router(org_router)
     private.include_router(enterprise_router)
+    private.include_router(inspection_router)
     app.include_router(health.router)
     app.include_router(public)
     app.include_router(private)

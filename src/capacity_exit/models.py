@@ -11,6 +11,7 @@ from capacity_exit.calendar.models import (
 from capacity_exit.core.db import Base
 from capacity_exit.core.idempotency import IdempotencyRecord
 from capacity_exit.enterprise.models import Enterprise
+from capacity_exit.inspection.models import Inspection
 from capacity_exit.org.models import Department, Jurisdiction
 
 metadata = Base.metadata
@@ -25,6 +26,7 @@ __all__ = [
     "Department",
     "Enterprise",
     "IdempotencyRecord",
+    "Inspection",
     "Jurisdiction",
     "LoginThrottle",
     "TrackedDeadline",

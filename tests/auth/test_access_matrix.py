@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from capacity_exit.auth.roles import WRITERS, Role
 from tests.conftest import ClientAs
 from tests.fixtures.factories import enterprise_body
+from tests.fixtures.inspections import inspection_body
 
 CALLER = "220322-ecoenv"  # a county department
 OTHER_COUNTY = "220302"
@@ -47,6 +48,13 @@ class World:
         response = await client.post(
             "/api/v1/enterprises", json=enterprise_body(jurisdiction=jurisdiction)
         )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def inspection(self, away: bool = False) -> dict[str, Any]:
+        client = self.away if away else self.home
+        enterprise = await self.enterprise(away)
+        response = await client.post("/api/v1/inspections", json=inspection_body(enterprise["id"]))
         assert response.status_code == 201, response.text
         return dict(response.json())
 
@@ -107,6 +115,16 @@ async def _calendar_load(world: World, away: bool) -> Call:
     return Call("PUT", url, body, {"If-Match": etag})
 
 
+async def _inspection_create(world: World, away: bool) -> Call:
+    enterprise = await world.enterprise(away)
+    return Call("POST", "/api/v1/inspections", inspection_body(enterprise["id"]))
+
+
+async def _inspection_get(world: World, away: bool) -> Call:
+    inspection = await world.inspection(away)
+    return Call("GET", f"/api/v1/inspections/{inspection['id']}")
+
+
 ANY = frozenset(Role)
 ADMIN = frozenset({Role.admin})
 
@@ -144,6 +162,9 @@ MATRIX: dict[str, Row] = {
     "disable_account": Row(ADMIN, lambda w, away: _account_call(w, away, "disable"), scoped=True),
     "enable_account": Row(ADMIN, lambda w, away: _account_call(w, away, "enable"), scoped=True),
     "load_calendar_year": Row(ADMIN, _calendar_load),
+    "create_inspection": Row(frozenset(WRITERS), _inspection_create),
+    "list_inspections": Row(ANY, _get("/api/v1/inspections"), lists="inspection"),
+    "get_inspection": Row(ANY, _inspection_get, scoped=True),
     "list_audit_events": Row(ANY, _get("/api/v1/audit-events?limit=200"), lists="audit"),
     "verify_audit_chain": Row(ADMIN, _get("/api/v1/audit-events/verify")),
     "rotate_account_secret": Row(
@@ -207,7 +228,8 @@ async def test_roles_and_scope(operation_id: str, client_as: ClientAs) -> None:
         response = await _send(caller, await row.build(world, True))
         assert response.status_code == 404, response.text
     if row.lists:
-        make = world.account if row.lists == "account" else world.enterprise
+        makers = {"account": world.account, "inspection": world.inspection}
+        make = makers.get(row.lists, world.enterprise)
         own, other = await make(False), await make(True)
         listed = (await _send(caller, await row.build(world, False))).json()["items"]
         # Audit events list the objects they are about.

@@ -30,7 +30,6 @@ from capacity_exit.core.actor import Actor, act_as
 from capacity_exit.core.clock import utcnow
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition, stale
-from capacity_exit.core.problems import FieldProblem
 from capacity_exit.core.versioned import current_version, update_if_version
 from capacity_exit.org import repository as org_repository
 from capacity_exit.org.service import jurisdiction_scope
@@ -182,18 +181,14 @@ async def login(session: AsyncSession, settings: Settings, credentials: Credenti
 # --- accounts -----------------------------------------------------------------------
 
 
-def _invalid(pointer: str, detail: str, code: str) -> Unprocessable:
-    return Unprocessable(
-        detail, code=code, errors=[FieldProblem(pointer=pointer, detail=detail, code=code)]
-    )
-
-
 async def create_account(
     session: AsyncSession, principal: Principal, data: AccountCreate
 ) -> tuple[Account, str]:
     department = await org_repository.get_department(session, data.department)
     if department is None:
-        raise _invalid("/department", f"No department {data.department}.", "unknown_department")
+        raise Unprocessable.at(
+            "/department", f"No department {data.department}.", "unknown_department"
+        )
     if not principal.can_read(department.jurisdiction_code):
         raise Forbidden(
             f"Accounts of {data.department} are outside your jurisdiction.", code="out_of_scope"
@@ -306,7 +301,7 @@ async def rotate_secret(
 ) -> tuple[Account, str]:
     account = await get_account(session, principal, account_id)
     if account.kind == AccountKind.service and password is not None:
-        raise _invalid(
+        raise Unprocessable.at(
             "/password", "Service accounts get a generated secret.", "password_not_allowed"
         )
     secret = password or generate_secret()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -13,6 +12,7 @@ from capacity_exit.calendar import service
 from capacity_exit.calendar.models import CalendarYear
 from capacity_exit.calendar.schedule import MAX_YEAR, MIN_YEAR, YearSchedule
 from capacity_exit.calendar.schemas import DayOut, DeadlineOut, NamedDay, YearOut, YearScheduleIn
+from capacity_exit.core.clock import Day
 from capacity_exit.core.db import Session
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
 from capacity_exit.core.problems import problem_responses
@@ -36,9 +36,7 @@ _ETAG = {"ETag": {"description": "Version of the loaded schedule", "schema": {"t
 )
 async def get_calendar_day(
     session: Session,
-    date: Annotated[
-        date, Path(description="YYYY-MM-DD, 2000–2100", json_schema_extra=_DATE_SCHEMA)
-    ],
+    date: Annotated[Day, Path(description="YYYY-MM-DD, 2000–2100", json_schema_extra=_DATE_SCHEMA)],
 ) -> DayOut:
     day = await service.day(session, date)
     return DayOut(
@@ -61,7 +59,7 @@ async def get_calendar_day(
 async def get_calendar_deadline(
     session: Session,
     start: Annotated[
-        date, Query(description="YYYY-MM-DD, 2000–2100", json_schema_extra=_DATE_SCHEMA)
+        Day, Query(description="YYYY-MM-DD, 2000–2100", json_schema_extra=_DATE_SCHEMA)
     ],
     working_days: Annotated[int, Query(ge=0, le=3650, description="0–3650")],
 ) -> DeadlineOut:

@@ -39,3 +39,16 @@ def _rfc3339(value: object) -> object:
 
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 """A timestamp in a query string: RFC 3339 with an offset, nothing looser."""
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise PydanticCustomError("iso_date", "must be a date written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_date)]
+"""A date in a query string or path: YYYY-MM-DD, not a number of seconds."""

@@ -61,6 +61,13 @@ class PreconditionRequired(AppError):
 class Unprocessable(AppError):
     status, code, title = 422, "validation_error", "Invalid request"
 
+    @classmethod
+    def at(cls, pointer: str, detail: str, code: str) -> Unprocessable:
+        """A 422 about one field of the body."""
+        return cls(
+            detail, code=code, errors=[FieldProblem(pointer=pointer, detail=detail, code=code)]
+        )
+
 
 class PayloadTooLarge(AppError):
     status, code, title = 413, "payload_too_large", "Request body too large"

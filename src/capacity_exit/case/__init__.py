@@ -1,0 +1,1 @@
+"""Cases: the five disclosure categories and their lifecycles."""

@@ -1,0 +1,392 @@
+"""The lifecycle of a case in each of the five disclosure categories, as data.
+
+Pure domain: no HTTP, no database. One table, `TRANSITIONS`, says for each category,
+state and action which state follows, who may take the action (roles and department
+kinds), which payload fields it needs, which guard must hold and which follow-up
+effects the caller must carry out. `transition` checks a request against it and raises
+a typed error the API renders as 409 (`invalid_transition`, `guard_failed`), 403
+(`action_forbidden`) or 422 (`missing_fields`).
+
+The order of the checks is fixed: the action must exist in the state (409), then the
+caller's roles (403), then the department kind (403), then the payload (422), then the
+guard (409). Whether the department is the case's own, or in the case's jurisdiction,
+is the service's question, not this table's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from capacity_exit.auth.errors import Forbidden
+from capacity_exit.auth.roles import Role
+from capacity_exit.core.errors import Conflict, Unprocessable
+from capacity_exit.core.problems import FieldProblem
+from capacity_exit.org.schemas import DepartmentKind
+
+
+class Category(StrEnum):
+    illegal = "illegal"  # 违法违规: 一(一)1
+    elimination = "elimination"  # 淘汰类: 一(一)2
+    rectification = "rectification"  # 限期整改: 一(一)3
+    forced_exit = "forced_exit"  # 依法关停退出: 一(一)4
+    compliant = "compliant"  # 合规: 一(一)5
+
+
+class CaseState(StrEnum):
+    draft = "draft"
+    proposed = "proposed"
+    publicized = "publicized"
+    completion_reported = "completion_reported"
+    accepted = "accepted"
+    announced = "announced"
+    rectification_reported = "rectification_reported"
+    reinspected_compliant = "reinspected_compliant"
+    closed = "closed"
+    escalated = "escalated"
+    decided = "decided"
+    closure_completed = "closure_completed"
+    closure_accepted = "closure_accepted"
+    completion_announced = "completion_announced"
+    confirmed = "confirmed"
+    revoked = "revoked"
+    withdrawn = "withdrawn"
+
+
+class CaseAction(StrEnum):
+    publish = "publish"
+    report_completion = "report_completion"
+    accept = "accept"
+    reject_acceptance = "reject_acceptance"
+    announce = "announce"
+    report_rectification = "report_rectification"
+    record_reinspection_pass = "record_reinspection_pass"  # noqa: S105
+    record_reinspection_fail = "record_reinspection_fail"
+    record_refusal = "record_refusal"
+    close = "close"
+    decide = "decide"
+    report_closure = "report_closure"
+    announce_completion = "announce_completion"
+    confirm = "confirm"
+    revoke = "revoke"
+    withdraw = "withdraw"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One allowed step: `action` takes a `category` case from `state` to `next_state`."""
+
+    category: Category
+    state: CaseState
+    action: CaseAction
+    next_state: CaseState
+    roles: frozenset[Role]  # any one of them suffices
+    department_kinds: frozenset[DepartmentKind] | None  # None: any department
+    required_fields: tuple[str, ...]
+    guard: str | None  # a named precondition the caller has established
+    effects: tuple[str, ...]  # follow-ups the caller must carry out in the same unit of work
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class InvalidTransition(Conflict):
+    code, title = "invalid_transition", "Action not allowed in this state"
+
+    def __init__(self, category: Category, state: CaseState, action: CaseAction) -> None:
+        super().__init__(
+            f"A {category} case in state {state} does not allow {action}.",
+            extra={"category": str(category), "state": str(state), "action": str(action)},
+        )
+        self.category, self.state, self.action = category, state, action
+
+
+class ActionForbidden(Forbidden):
+    code, title = "action_forbidden", "Action not allowed for the caller"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class MissingFields(Unprocessable):
+    code, title = "missing_fields", "Required fields missing"
+
+    def __init__(self, fields: tuple[str, ...], action: CaseAction | str = "act") -> None:
+        super().__init__(
+            f"Missing to {action}: {', '.join(fields)}.",
+            errors=[
+                FieldProblem(pointer=f"/{f}", detail=f"required to {action}", code="missing_field")
+                for f in fields
+            ],
+        )
+        self.fields, self.action = fields, action
+
+
+class GuardFailed(Conflict):
+    code, title = "guard_failed", "Precondition of the action not met"
+
+    def __init__(self, guard: str) -> None:
+        super().__init__(f"The precondition {guard} does not hold.", extra={"guard": guard})
+        self.guard = guard
+
+
+# --- who ----------------------------------------------------------------------------------
+
+K, S, A = DepartmentKind, CaseState, CaseAction  # short names for the table
+# The member units that may publish an illegal-conduct case (一(一)1).
+ILLEGAL_KINDS = frozenset(
+    {K.drc, K.miit, K.natres, K.ecoenv, K.emergency, K.market, K.tax, K.finance}
+)
+ELIMINATION_KINDS = frozenset({K.miit, K.drc})
+RECTIFICATION_KINDS = frozenset({K.ecoenv, K.emergency, K.market, K.energy})
+GOV_KINDS = frozenset({K.gov})
+LEAD_KINDS = frozenset({K.miit})  # the lead department (工信)
+
+OFFICER = frozenset({Role.officer})  # 经办: recording actions (report_*, record_*)
+APPROVER = frozenset({Role.approver})  # 审核签发: publish, accept, announce, decide, ...
+APPROVER_OR_LEAD = frozenset({Role.approver, Role.lead})
+# viewer reads and admin administers accounts and reference data: neither takes any action.
+
+# --- what ---------------------------------------------------------------------------------
+
+DEPARTMENTS = "responsible_departments"
+REASON = ("reason",)
+ACCEPTANCE = ("acceptance_date",)
+DECISION = ("decision_number", "decision_date", "legal_basis")
+ILLEGAL_PUBLICITY = (
+    "illegal_matters",
+    "handling_basis",
+    "handling_requirements",
+    "completion_deadline",
+    DEPARTMENTS,
+)
+ELIMINATION_PUBLICITY = (
+    "elimination_items",  # the equipment or products on the elimination catalogue
+    "elimination_basis",
+    "handling_requirements",
+    "completion_deadline",
+    DEPARTMENTS,
+)
+RECTIFICATION_PUBLICITY = (
+    "problems",
+    "rectification_basis",
+    "rectification_requirements",
+    "rectification_deadline",
+    DEPARTMENTS,
+)
+COMPLIANT_PUBLICITY = ("compliance_matters", "compliance_basis")
+COMPLETION_REPORT = ("completion_date", "completion_evidence")
+RECTIFICATION_REPORT = ("rectification_date", "rectification_measures")
+REINSPECTION = ("reinspection_date", "findings")
+REFUSAL = ("refusal_date", "refusal_facts")
+CLOSURE_REPORT = ("closure_date", "closure_measures")
+
+ALL_CONFIRMATIONS_PRESENT = "all_confirmations_present"
+OPEN_FORCED_EXIT = "open_forced_exit"
+
+INITIAL_STATE: dict[Category, CaseState] = {
+    Category.illegal: CaseState.draft,
+    Category.elimination: CaseState.draft,
+    Category.rectification: CaseState.draft,
+    Category.forced_exit: CaseState.proposed,
+    Category.compliant: CaseState.draft,
+}
+
+# `announced` ends an illegal or elimination case but not a forced-exit one, so terminal
+# states are per category.
+TERMINAL_STATES: dict[Category, frozenset[CaseState]] = {
+    Category.illegal: frozenset({CaseState.announced, CaseState.withdrawn}),
+    Category.elimination: frozenset({CaseState.announced, CaseState.withdrawn}),
+    Category.rectification: frozenset({CaseState.closed, CaseState.escalated, CaseState.withdrawn}),
+    Category.forced_exit: frozenset({CaseState.completion_announced, CaseState.withdrawn}),
+    Category.compliant: frozenset({CaseState.revoked, CaseState.withdrawn}),
+}
+
+# Who may withdraw a case of each category: an approver of a department that acts on it.
+_WITHDRAWERS: dict[Category, frozenset[DepartmentKind] | None] = {
+    Category.illegal: ILLEGAL_KINDS,
+    Category.elimination: ELIMINATION_KINDS,
+    Category.rectification: RECTIFICATION_KINDS,
+    Category.forced_exit: GOV_KINDS,  # the government decided it; only it withdraws it
+    Category.compliant: LEAD_KINDS,
+}
+
+
+def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
+    rows: list[Transition] = []
+
+    def add(
+        category: Category,
+        state: CaseState,
+        action: CaseAction,
+        next_state: CaseState,
+        roles: frozenset[Role],
+        kinds: frozenset[DepartmentKind] | None,
+        fields: tuple[str, ...] = (),
+        *,
+        guard: str | None = None,
+        effects: tuple[str, ...] = (),
+    ) -> None:
+        rows.append(
+            Transition(category, state, action, next_state, roles, kinds, fields, guard, effects)
+        )
+
+    # 一(一)1 illegal and 一(一)2 elimination share one lifecycle. Every step is taken by
+    # the category's publishing departments: the acceptance (属地验收) is organized by the
+    # responsible department of the case's own jurisdiction, which the service checks.
+    for category, kinds, publicity in (
+        (Category.illegal, ILLEGAL_KINDS, ILLEGAL_PUBLICITY),
+        (Category.elimination, ELIMINATION_KINDS, ELIMINATION_PUBLICITY),
+    ):
+        add(category, S.draft, A.publish, S.publicized, APPROVER, kinds, publicity)
+        add(category, S.publicized, A.report_completion, S.completion_reported, OFFICER, kinds,
+            COMPLETION_REPORT)  # fmt: skip
+        add(category, S.completion_reported, A.accept, S.accepted, APPROVER, kinds, ACCEPTANCE)
+        # Rejected acceptance: back to publicity with a new completion deadline.
+        add(category, S.completion_reported, A.reject_acceptance, S.publicized, APPROVER, kinds,
+            ("reason", "completion_deadline"))  # fmt: skip
+        add(category, S.accepted, A.announce, S.announced, APPROVER, kinds)
+
+    # 一(一)3 rectification: the inspecting departments act throughout. Refusal or a failed
+    # reinspection escalates the case, which opens a linked forced-exit case.
+    c, kinds = Category.rectification, RECTIFICATION_KINDS
+    add(c, S.draft, A.publish, S.publicized, APPROVER, kinds, RECTIFICATION_PUBLICITY)
+    add(c, S.publicized, A.report_rectification, S.rectification_reported, OFFICER, kinds,
+        RECTIFICATION_REPORT)  # fmt: skip
+    add(c, S.rectification_reported, A.record_reinspection_pass, S.reinspected_compliant,
+        OFFICER, kinds, REINSPECTION)  # fmt: skip
+    add(c, S.reinspected_compliant, A.close, S.closed, APPROVER, kinds)
+    for state in (S.publicized, S.rectification_reported):
+        add(c, state, A.record_refusal, S.escalated, OFFICER, kinds, REFUSAL,
+            effects=(OPEN_FORCED_EXIT,))  # fmt: skip
+        add(c, state, A.record_reinspection_fail, S.escalated, OFFICER, kinds, REINSPECTION,
+            effects=(OPEN_FORCED_EXIT,))  # fmt: skip
+
+    # 一(一)4 forced exit: the government decides, announces and accepts. The closure
+    # itself is carried out by whichever departments the decision involves, so any
+    # department's officer may record it (the service checks involvement).
+    c = Category.forced_exit
+    add(c, S.proposed, A.decide, S.decided, APPROVER, GOV_KINDS, DECISION)
+    add(c, S.decided, A.announce, S.announced, APPROVER, GOV_KINDS)
+    add(c, S.announced, A.report_closure, S.closure_completed, OFFICER, None, CLOSURE_REPORT)
+    add(c, S.closure_completed, A.accept, S.closure_accepted, APPROVER, GOV_KINDS, ACCEPTANCE)
+    add(c, S.closure_accepted, A.announce_completion, S.completion_announced, APPROVER,
+        GOV_KINDS)  # fmt: skip
+
+    # 一(一)5 compliant: the lead department confirms once every required department has
+    # (a guard the service evaluates), then publishes; revoking is the lead's too.
+    c = Category.compliant
+    add(c, S.draft, A.confirm, S.confirmed, APPROVER_OR_LEAD, LEAD_KINDS,
+        guard=ALL_CONFIRMATIONS_PRESENT)  # fmt: skip
+    add(c, S.confirmed, A.publish, S.publicized, APPROVER_OR_LEAD, LEAD_KINDS,
+        COMPLIANT_PUBLICITY)  # fmt: skip
+    add(c, S.publicized, A.revoke, S.revoked, APPROVER, LEAD_KINDS, REASON)
+
+    # Every case can be withdrawn with a reason, from any state but its initial one (a
+    # draft or proposal is simply edited) and its terminal ones.
+    for category in Category:
+        seen = dict.fromkeys(
+            s for t in rows if t.category == category for s in (t.state, t.next_state)
+        )
+        for state in seen:
+            if state == INITIAL_STATE[category] or state in TERMINAL_STATES[category]:
+                continue
+            add(category, state, A.withdraw, S.withdrawn, APPROVER, _WITHDRAWERS[category],
+                REASON)  # fmt: skip
+
+    table: dict[tuple[Category, CaseState, CaseAction], Transition] = {}
+    for row in rows:
+        key = (row.category, row.state, row.action)
+        if key in table:
+            raise RuntimeError(f"duplicate transition {key}")
+        table[key] = row
+    return table
+
+
+TRANSITIONS: dict[tuple[Category, CaseState, CaseAction], Transition] = _build()
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | tuple | set | frozenset | dict):
+        return not value
+    return False
+
+
+def _forbidden_reason(
+    rule: Transition, roles: Iterable[Role], department_kind: DepartmentKind
+) -> str | None:
+    if rule.roles.isdisjoint(roles):
+        needed = " or ".join(sorted(rule.roles))
+        return f"Only the role {needed} may {rule.action} a {rule.category} case."
+    if rule.department_kinds is not None and department_kind not in rule.department_kinds:
+        kinds = ", ".join(sorted(rule.department_kinds))
+        return (
+            f"A {department_kind} department may not {rule.action} a {rule.category} case"
+            f" (allowed: {kinds})."
+        )
+    return None
+
+
+def transition(
+    category: Category,
+    state: CaseState,
+    action: CaseAction,
+    *,
+    roles: frozenset[Role],
+    department_kind: DepartmentKind,
+    payload: Mapping[str, object],
+    guards_passed: frozenset[str] = frozenset(),
+) -> Transition:
+    """The transition `action` makes from `state`, once every check has passed.
+
+    A required field is missing when it is absent, null, a blank string or an empty
+    collection.
+    """
+    rule = TRANSITIONS.get((category, state, action))
+    if rule is None:
+        raise InvalidTransition(category, state, action)
+    reason = _forbidden_reason(rule, roles, department_kind)
+    if reason is not None:
+        raise ActionForbidden(reason)
+    missing = tuple(f for f in rule.required_fields if _is_blank(payload.get(f)))
+    if missing:
+        raise MissingFields(missing, action)
+    if rule.guard is not None and rule.guard not in guards_passed:
+        raise GuardFailed(rule.guard)
+    return rule
+
+
+def allowed_actions(
+    category: Category,
+    state: CaseState,
+    roles: frozenset[Role],
+    department_kind: DepartmentKind,
+) -> list[CaseAction]:
+    """The actions these roles in this kind of department may take now, in table order.
+
+    Payload and guards are not considered: they depend on the request.
+    """
+    return [
+        rule.action
+        for (c, s, _), rule in TRANSITIONS.items()
+        if c == category and s == state and _forbidden_reason(rule, roles, department_kind) is None
+    ]
+
+
+def lifecycle(category: Category) -> list[Transition]:
+    """Every transition of the category, in table order."""
+    return [rule for rule in TRANSITIONS.values() if rule.category == category]
+
+
+def states(category: Category) -> list[CaseState]:
+    """Every state a case of the category can be in, initial state first."""
+    found = dict.fromkeys([INITIAL_STATE[category]])
+    for rule in lifecycle(category):
+        found.update(dict.fromkeys((rule.state, rule.next_state)))
+    return list(found)

@@ -1,0 +1,132 @@
+"""HTTP: recording and reading inspections."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from capacity_exit.auth.dependencies import CurrentPrincipal, access
+from capacity_exit.auth.roles import WRITERS
+from capacity_exit.core.clock import Day
+from capacity_exit.core.db import Session
+from capacity_exit.core.etag import set_etag
+from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page_of
+from capacity_exit.core.problems import problem_responses
+from capacity_exit.inspection import service
+from capacity_exit.inspection.schemas import (
+    CheckedItem,
+    DueDate,
+    InspectionCreate,
+    InspectionKind,
+    InspectionList,
+    InspectionOut,
+)
+
+router = APIRouter(prefix="/inspections", tags=["inspections"])
+
+
+def _out(view: service.InspectionView) -> InspectionOut:
+    inspection = view.inspection
+    return InspectionOut(
+        id=inspection.id,
+        enterprise_id=inspection.enterprise_id,
+        jurisdiction=inspection.jurisdiction_code,
+        kind=InspectionKind(inspection.kind),
+        recorded_by_department=inspection.recorded_by_department,
+        departments=inspection.departments,
+        completed_on=inspection.completed_on,
+        items=[CheckedItem.model_validate(item) for item in inspection.items],
+        conclusion=inspection.conclusion,
+        publicity_due=DueDate(
+            date=view.publicity_due.date, provisional=view.publicity_due.provisional
+        ),
+        version=inspection.version,
+        created_at=inspection.created_at,
+    )
+
+
+@router.post(
+    "",
+    operation_id="create_inspection",
+    summary="Record an inspection of an enterprise (核查检查)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InspectionOut,
+    responses={
+        201: {"headers": {"Location": {"schema": {"type": "string"}}}},
+        **problem_responses(404, 409, 413, 422),
+    },
+    **access(*WRITERS, creates=True),
+)
+async def create_inspection(
+    session: Session,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    body: InspectionCreate,
+) -> InspectionOut:
+    view = await service.create(session, principal, body)
+    set_etag(response, view.inspection.version)
+    response.headers["Location"] = str(
+        request.url_for("get_inspection", inspection_id=view.inspection.id)
+    )
+    return _out(view)
+
+
+@router.get(
+    "",
+    operation_id="list_inspections",
+    summary="List inspections in the caller's jurisdictions",
+    response_model=InspectionList,
+    responses=problem_responses(422),
+    **access(),
+)
+async def list_inspections(
+    session: Session,
+    principal: CurrentPrincipal,
+    enterprise_id: uuid.UUID | None = None,
+    kind: InspectionKind | None = None,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    completed_from: Day | None = None,
+    completed_to: Day | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> InspectionList:
+    filters = {
+        "enterprise_id": enterprise_id,
+        "kind": kind,
+        "jurisdiction": jurisdiction,
+        "completed_from": completed_from,
+        "completed_to": completed_to,
+    }
+    after = decode_cursor(cursor, filters)
+    views = await service.list_page(
+        session,
+        principal,
+        limit=limit + 1,
+        after=uuid.UUID(after) if after else None,
+        enterprise_id=enterprise_id,
+        kind=kind,
+        jurisdiction=jurisdiction,
+        completed_from=completed_from,
+        completed_to=completed_to,
+    )
+    page, next_cursor = page_of(list(views), limit, filters, key=lambda v: str(v.inspection.id))
+    return InspectionList(items=[_out(v) for v in page], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{inspection_id}",
+    operation_id="get_inspection",
+    summary="Get one inspection, with its publicity due date",
+    response_model=InspectionOut,
+    responses=problem_responses(404, 422),
+    **access(),
+)
+async def get_inspection(
+    session: Session, principal: CurrentPrincipal, response: Response, inspection_id: uuid.UUID
+) -> InspectionOut:
+    view = await service.get(session, principal, inspection_id)
+    set_etag(response, view.inspection.version)
+    return _out(view)
