@@ -76,3 +76,21 @@ async def test_logs_carry_the_request_id(
     formatted = logging.Formatter(FORMAT)
     RequestIdFilter().filter(line)
     assert "[trace-log-1]" in formatted.format(line)
+
+
+def test_text_patterns_agree_with_the_validators() -> None:
+    """The JSON-schema patterns published for text fields refuse what the validators
+    refuse (a fuzzer found a paragraph pattern that let a control character through)."""
+    import re
+
+    from capacity_exit.core.text import LINE_PATTERN, PARAGRAPH_PATTERN
+
+    paragraph, line = re.compile(PARAGRAPH_PATTERN), re.compile(LINE_PATTERN)
+    for bad in ["a\x03b", "\x00", "ok\x7f", "\x1b[31m"]:
+        assert not paragraph.match(bad), bad
+        assert not line.match(bad), bad
+    assert paragraph.match("第一行\n第二行\t完")
+    assert not line.match("第一行\n第二行")
+    assert not paragraph.match("  \n ")
+    for blank in ["\u3000", "\x85", " \xa0 "]:
+        assert not line.match(blank) and not paragraph.match(blank), repr(blank)

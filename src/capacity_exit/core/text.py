@@ -14,32 +14,41 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 # One line: no control characters at all; at least one visible character.
-LINE_PATTERN = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
+LINE_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 # Paragraphs: tabs and line breaks allowed, other control characters not.
-PARAGRAPH_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# (The visible character is a class of its own: a bare \S would admit control characters.)
+PARAGRAPH_PATTERN = (
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*"
+    r"[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+    r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+)
 
 _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PARAGRAPH_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _checked(value: str, control: re.Pattern[str], allowed: str) -> str:
+def _checked(value: str, control: re.Pattern[str], pattern: re.Pattern[str], allowed: str) -> str:
     if control.search(value):
         raise PydanticCustomError(
             "control_character",
             "must not contain NUL or other control characters" + allowed,
         )
-    stripped = value.strip()
-    if not stripped:
+    # The published pattern decides "blank", so clients, fuzzers and server agree.
+    if not pattern.match(value):
         raise PydanticCustomError("blank", "must not be blank")
-    return stripped
+    return value.strip()
+
+
+_LINE = re.compile(LINE_PATTERN)
+_PARAGRAPH = re.compile(PARAGRAPH_PATTERN)
 
 
 def check_line(value: str) -> str:
-    return _checked(value, _LINE_CONTROL, "")
+    return _checked(value, _LINE_CONTROL, _LINE, "")
 
 
 def check_paragraph(value: str) -> str:
-    return _checked(value, _PARAGRAPH_CONTROL, " (tabs and line breaks are allowed)")
+    return _checked(value, _PARAGRAPH_CONTROL, _PARAGRAPH, " (tabs and line breaks are allowed)")
 
 
 def _schema(pattern: str, **extra: Any) -> dict[str, Any]:
