@@ -6,10 +6,9 @@ import base64
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, Field
 
 from capacity_exit.core.errors import Unprocessable
 from capacity_exit.core.problems import FieldProblem
@@ -32,13 +31,6 @@ Cursor = Annotated[
         description="Opaque cursor from a previous page's `next_cursor`, with the same filters.",
     ),
 ]
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = Field(
-        default=None, description="Pass as `cursor` to get the next page; null on the last page."
-    )
 
 
 def _filters_digest(filters: Mapping[str, Any]) -> str:
