@@ -13,7 +13,7 @@ from capacity_exit.audit import service as audit
 from capacity_exit.auth.errors import Forbidden
 from capacity_exit.auth.principal import Principal
 from capacity_exit.calendar import rules
-from capacity_exit.calendar.index import Result
+from capacity_exit.calendar.index import CalendarIndex, Result
 from capacity_exit.calendar.service import current_index
 from capacity_exit.core import clock
 from capacity_exit.core.errors import NotFound, Unprocessable
@@ -31,8 +31,7 @@ class InspectionView:
     publicity_due: Result
 
 
-async def _view(session: AsyncSession, inspection: Inspection) -> InspectionView:
-    index = await current_index(session)
+def _view(index: CalendarIndex, inspection: Inspection) -> InspectionView:
     return InspectionView(inspection, rules.publicity_due(index, inspection.completed_on))
 
 
@@ -88,7 +87,7 @@ async def create(
         jurisdiction=inspection.jurisdiction_code,
         after=audit.snapshot(inspection),
     )
-    return await _view(session, inspection)
+    return _view(await current_index(session), inspection)
 
 
 async def get(
@@ -97,7 +96,7 @@ async def get(
     inspection = await repository.get_in_scope(session, inspection_id, principal.readable)
     if inspection is None:
         raise NotFound(f"No inspection {inspection_id}.")
-    return await _view(session, inspection)
+    return _view(await current_index(session), inspection)
 
 
 async def list_page(
@@ -123,4 +122,5 @@ async def list_page(
         completed_from=completed_from,
         completed_to=completed_to,
     )
-    return [await _view(session, row) for row in rows]
+    index = await current_index(session)  # once per page, not once per row
+    return [_view(index, row) for row in rows]
