@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from capacity_exit.auth.roles import Role
+from capacity_exit.core.pagination import encode_cursor
 from capacity_exit.core.problems import PROBLEM_MEDIA_TYPE
 from capacity_exit.enterprise.credit_code import complete
 from tests.conftest import ClientAs
@@ -242,3 +243,22 @@ async def test_unknown_enterprise_is_404_problem(client: httpx.AsyncClient) -> N
 
 async def test_fresh_codes_do_not_collide() -> None:
     assert credit_code() != credit_code()
+
+
+async def test_a_cursor_with_a_forged_position_is_422_not_500(client: httpx.AsyncClient) -> None:
+    # The filter digest is not secret, so a client can build a well-formed cursor whose
+    # position is garbage: it must be refused like any other foreign cursor.
+    filters = {"jurisdiction": None, "name_contains": None, "credit_code": None}
+    forged = encode_cursor("not-a-uuid", filters)
+    response = await client.get(URL, params={"cursor": forged})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_cursor"
+    audit = await client.get(
+        "/api/v1/audit-events",
+        params={
+            "cursor": encode_cursor(
+                "7", {k: None for k in ("object_type", "object_id", "subject", "since", "until")}
+            )
+        },
+    )
+    assert audit.status_code == 422

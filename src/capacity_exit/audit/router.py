@@ -12,7 +12,7 @@ from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.roles import Role
 from capacity_exit.core.clock import Timestamp
 from capacity_exit.core.db import Session
-from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page_of
+from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, int_position, paginate
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.core.text import SearchTerm
 
@@ -45,20 +45,25 @@ async def list_audit_events(
         "since": since,
         "until": until,
     }
-    after = decode_cursor(cursor, filters)
-    rows = await service.list_events(
-        session,
-        jurisdictions=principal.readable,
-        include_unscoped=Role.admin in principal.roles,
-        after=int(after) if after is not None else None,
-        limit=limit + 1,
-        object_type=object_type,
-        object_id=object_id,
-        subject=subject,
-        since=since,
-        until=until,
+    page, next_cursor = await paginate(
+        cursor,
+        limit,
+        filters,
+        lambda after, n: service.list_events(
+            session,
+            jurisdictions=principal.readable,
+            include_unscoped=Role.admin in principal.roles,
+            after=after,
+            limit=n,
+            object_type=object_type,
+            object_id=object_id,
+            subject=subject,
+            since=since,
+            until=until,
+        ),
+        position=int_position,
+        key=lambda e: e.position,
     )
-    page, next_cursor = page_of(list(rows), limit, filters, key=lambda e: e.position)
     return AuditEventList(
         items=[AuditEventOut.model_validate(e) for e in page], next_cursor=next_cursor
     )

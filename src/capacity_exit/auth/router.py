@@ -31,7 +31,7 @@ from capacity_exit.auth.schemas import (
 )
 from capacity_exit.core.db import Session
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
-from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page_of
+from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_response, problem_responses
 from capacity_exit.core.request_id import current_request_id
 
@@ -214,17 +214,22 @@ async def list_accounts(
     cursor: Cursor = None,
 ) -> AccountList:
     filters = {"department": department, "kind": kind, "include_disabled": include_disabled}
-    after = decode_cursor(cursor, filters)
-    rows = await service.list_accounts(
-        session,
-        principal,
-        limit=limit + 1,
-        after=uuid.UUID(after) if after else None,
-        department=department,
-        kind=kind,
-        include_disabled=include_disabled,
+    page, next_cursor = await paginate(
+        cursor,
+        limit,
+        filters,
+        lambda after, n: service.list_accounts(
+            session,
+            principal,
+            limit=n,
+            after=after,
+            department=department,
+            kind=kind,
+            include_disabled=include_disabled,
+        ),
+        position=uuid_position,
+        key=lambda a: str(a.id),
     )
-    page, next_cursor = page_of(list(rows), limit, filters, key=lambda a: str(a.id))
     return AccountList(items=[AccountOut.model_validate(a) for a in page], next_cursor=next_cursor)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Mapping
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
@@ -14,6 +15,7 @@ from capacity_exit.core.errors import Unprocessable
 from capacity_exit.core.problems import FieldProblem
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -78,3 +80,33 @@ def page_of(
         return rows, None
     page = rows[:limit]
     return page, encode_cursor(key(page[-1]), filters)
+
+
+def uuid_position(after: Any) -> uuid.UUID:
+    """A cursor position that is an id; anything else is a forged cursor (422)."""
+    try:
+        return uuid.UUID(str(after))
+    except ValueError as exc:
+        raise _invalid("The cursor is not one this API issued.") from exc
+
+
+def int_position(after: Any) -> int:
+    """A cursor position that is a sequence number; anything else is a forged cursor."""
+    if isinstance(after, int) and not isinstance(after, bool):
+        return after
+    raise _invalid("The cursor is not one this API issued.")
+
+
+async def paginate(
+    cursor: str | None,
+    limit: int,
+    filters: Mapping[str, Any],
+    fetch: Callable[[P | None, int], Awaitable[Sequence[T]]],
+    *,
+    position: Callable[[Any], P],
+    key: Callable[[T], Any],
+) -> tuple[list[T], str | None]:
+    """One page: `fetch(after, limit + 1)` from the cursor's position, and the next cursor."""
+    raw = decode_cursor(cursor, filters)
+    rows = await fetch(None if raw is None else position(raw), limit + 1)
+    return page_of(list(rows), limit, filters, key)

@@ -15,8 +15,8 @@ from capacity_exit.core.pagination import (
     DEFAULT_LIMIT,
     Cursor,
     Limit,
-    decode_cursor,
-    page_of,
+    paginate,
+    uuid_position,
 )
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.core.text import SearchTerm
@@ -84,17 +84,22 @@ async def list_enterprises(
         "name_contains": name_contains,
         "credit_code": credit_code,
     }
-    after = decode_cursor(cursor, filters)
-    rows = await service.list_page(
-        session,
-        principal,
-        limit=limit + 1,
-        after=uuid.UUID(after) if after else None,
-        jurisdiction=jurisdiction,
-        name_contains=name_contains,
-        credit_code=credit_code,
+    page, next_cursor = await paginate(
+        cursor,
+        limit,
+        filters,
+        lambda after, n: service.list_page(
+            session,
+            principal,
+            limit=n,
+            after=after,
+            jurisdiction=jurisdiction,
+            name_contains=name_contains,
+            credit_code=credit_code,
+        ),
+        position=uuid_position,
+        key=lambda e: str(e.id),
     )
-    page, next_cursor = page_of(list(rows), limit, filters, key=lambda e: str(e.id))
     return EnterpriseList(
         items=[EnterpriseOut.model_validate(e) for e in page], next_cursor=next_cursor
     )

@@ -12,7 +12,7 @@ from capacity_exit.auth.roles import WRITERS
 from capacity_exit.core.clock import Day
 from capacity_exit.core.db import Session
 from capacity_exit.core.etag import set_etag
-from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page_of
+from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.inspection import service
 from capacity_exit.inspection.schemas import (
@@ -100,19 +100,24 @@ async def list_inspections(
         "completed_from": completed_from,
         "completed_to": completed_to,
     }
-    after = decode_cursor(cursor, filters)
-    views = await service.list_page(
-        session,
-        principal,
-        limit=limit + 1,
-        after=uuid.UUID(after) if after else None,
-        enterprise_id=enterprise_id,
-        kind=kind,
-        jurisdiction=jurisdiction,
-        completed_from=completed_from,
-        completed_to=completed_to,
+    page, next_cursor = await paginate(
+        cursor,
+        limit,
+        filters,
+        lambda after, n: service.list_page(
+            session,
+            principal,
+            limit=n,
+            after=after,
+            enterprise_id=enterprise_id,
+            kind=kind,
+            jurisdiction=jurisdiction,
+            completed_from=completed_from,
+            completed_to=completed_to,
+        ),
+        position=uuid_position,
+        key=lambda v: str(v.inspection.id),
     )
-    page, next_cursor = page_of(list(views), limit, filters, key=lambda v: str(v.inspection.id))
     return InspectionList(items=[_out(v) for v in page], next_cursor=next_cursor)
 
 
