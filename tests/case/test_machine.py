@@ -448,6 +448,10 @@ def test_only_the_government_decides_a_forced_exit(kind: DepartmentKind) -> None
             "decision_number": "四政决〔2025〕1号",
             "decision_date": "2025-03-01",
             "legal_basis": "《安全生产法》第一百一十三条",
+            "rectification_case_id": "0190c0de-0000-7000-8000-000000000001",
+            "failing_items": [{"item": "颗粒物排放浓度"}],
+            "unfinished_rectification": "除尘设施未改造",
+            "involved_departments": ["220322-ecoenv"],
         },
     }
     decide = (Category.forced_exit, S.proposed, A.decide)
@@ -583,3 +587,47 @@ def test_checks_run_in_order_state_role_department_fields() -> None:
         "/completion_deadline",
         "/responsible_departments",
     ]
+
+
+@pytest.mark.seed("一(一)1")
+@pytest.mark.parametrize("category", [Category.illegal, Category.elimination])
+def test_a_rejected_acceptance_needs_a_new_deadline_in_the_request(category: Category) -> None:
+    """The stored deadline does not count: the rejection must set a new one (fresh field)."""
+    rule = TRANSITIONS[(category, S.completion_reported, A.reject_acceptance)]
+    stored = {"completion_deadline": "2025-12-31", "reason": "设备未拆除"}
+    with pytest.raises(MissingFields) as caught:
+        transition(
+            category,
+            S.completion_reported,
+            A.reject_acceptance,
+            roles=frozenset({Role.approver}),
+            department_kind=min(kinds_of(rule)),
+            payload=stored,
+            request_fields={"reason"},
+        )
+    assert caught.value.fields == ("completion_deadline",)
+    done = transition(
+        category,
+        S.completion_reported,
+        A.reject_acceptance,
+        roles=frozenset({Role.approver}),
+        department_kind=min(kinds_of(rule)),
+        payload=stored,
+        request_fields={"reason", "completion_deadline"},
+    )
+    assert done.next_state == S.publicized
+
+
+def test_nested_missing_sub_fields_are_reported_after_the_top_level_ones() -> None:
+    rule = TRANSITIONS[(Category.elimination, S.draft, A.publish)]
+    with pytest.raises(MissingFields) as caught:
+        transition(
+            rule.category,
+            rule.state,
+            rule.action,
+            roles=frozenset({Role.approver}),
+            department_kind=DepartmentKind.miit,
+            payload={f: "x" for f in rule.required_fields if f != "exit_method"},
+            nested_missing=lambda fields: ["elimination_items/0/model"],
+        )
+    assert caught.value.fields == ("exit_method", "elimination_items/0/model")

@@ -1,12 +1,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from capacity_exit.calendar.index import DayKind
+from capacity_exit.calendar.schedule import MAX_YEAR, MIN_YEAR
 from capacity_exit.core.text import ShortText
+
+CalendarDate = Annotated[
+    dt.date,
+    Field(
+        ge=dt.date(MIN_YEAR, 1, 1),
+        le=dt.date(MAX_YEAR, 12, 31),
+        json_schema_extra={"pattern": r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"},
+    ),
+]
+"""A date deadlines can be computed from: within the calendar's input range (2000–2100),
+stated in the schema for clients and fuzzers."""
 
 
 class DayOut(BaseModel):

@@ -15,7 +15,7 @@ is the service's question, not this table's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -86,6 +86,9 @@ class Transition:
     required_fields: tuple[str, ...]
     guard: str | None  # a named precondition the caller has established
     effects: tuple[str, ...]  # follow-ups the caller must carry out in the same unit of work
+    # Required fields the request itself must carry (a date or reason recorded by this
+    # step), rather than content the case already holds from its draft.
+    fresh_fields: tuple[str, ...] = ()
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -165,6 +168,8 @@ ILLEGAL_PUBLICITY = (
 ELIMINATION_PUBLICITY = (
     "elimination_items",  # the equipment or products on the elimination catalogue
     "elimination_basis",
+    "voluntary",
+    "exit_method",
     "handling_requirements",
     "completion_deadline",
     DEPARTMENTS,
@@ -176,8 +181,19 @@ RECTIFICATION_PUBLICITY = (
     "rectification_deadline",
     DEPARTMENTS,
 )
-COMPLIANT_PUBLICITY = ("compliance_matters", "compliance_basis")
+COMPLIANT_PUBLICITY = ("main_equipment", "products", "compliance_matters", "compliance_basis")
+COMPLIANT_CONFIRMATION = ("confirmations",)
 COMPLETION_REPORT = ("completion_date", "completion_evidence")
+# What the announcement says was done: the handling result, or what actually exited.
+ILLEGAL_COMPLETION_REPORT = (*COMPLETION_REPORT, "handling_result")
+ELIMINATION_COMPLETION_REPORT = (*COMPLETION_REPORT, "exited_items")
+# The forced-exit announcement's content: where it comes from and what is unfinished.
+FORCED_EXIT_GROUNDS = (
+    "rectification_case_id",
+    "failing_items",
+    "unfinished_rectification",
+    "involved_departments",
+)
 RECTIFICATION_REPORT = ("rectification_date", "rectification_measures")
 REINSPECTION = ("reinspection_date", "findings")
 REFUSAL = ("refusal_date", "refusal_facts")
@@ -228,25 +244,31 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
         *,
         guard: str | None = None,
         effects: tuple[str, ...] = (),
+        fresh: tuple[str, ...] = (),
     ) -> None:
         rows.append(
-            Transition(category, state, action, next_state, roles, kinds, fields, guard, effects)
+            Transition(
+                category, state, action, next_state, roles, kinds, fields, guard, effects, fresh
+            )
         )
 
     # 一(一)1 illegal and 一(一)2 elimination share one lifecycle. Every step is taken by
     # the category's publishing departments: the acceptance (属地验收) is organized by the
     # responsible department of the case's own jurisdiction, which the service checks.
-    for category, kinds, publicity in (
-        (Category.illegal, ILLEGAL_KINDS, ILLEGAL_PUBLICITY),
-        (Category.elimination, ELIMINATION_KINDS, ELIMINATION_PUBLICITY),
-    ):
+    for category, kinds, publicity, report in (
+        (Category.illegal, ILLEGAL_KINDS, ILLEGAL_PUBLICITY, ILLEGAL_COMPLETION_REPORT),
+        (Category.elimination, ELIMINATION_KINDS, ELIMINATION_PUBLICITY,
+         ELIMINATION_COMPLETION_REPORT),
+    ):  # fmt: skip
         add(category, S.draft, A.publish, S.publicized, APPROVER, kinds, publicity)
         add(category, S.publicized, A.report_completion, S.completion_reported, OFFICER, kinds,
-            COMPLETION_REPORT)  # fmt: skip
-        add(category, S.completion_reported, A.accept, S.accepted, APPROVER, kinds, ACCEPTANCE)
+            report, fresh=report)  # fmt: skip
+        add(category, S.completion_reported, A.accept, S.accepted, APPROVER, kinds, ACCEPTANCE,
+            fresh=ACCEPTANCE)  # fmt: skip
         # Rejected acceptance: back to publicity with a new completion deadline.
+        rejection = ("reason", "completion_deadline")
         add(category, S.completion_reported, A.reject_acceptance, S.publicized, APPROVER, kinds,
-            ("reason", "completion_deadline"))  # fmt: skip
+            rejection, fresh=rejection)  # fmt: skip
         add(category, S.accepted, A.announce, S.announced, APPROVER, kinds)
 
     # 一(一)3 rectification: the inspecting departments act throughout. Refusal or a failed
@@ -254,35 +276,38 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
     c, kinds = Category.rectification, RECTIFICATION_KINDS
     add(c, S.draft, A.publish, S.publicized, APPROVER, kinds, RECTIFICATION_PUBLICITY)
     add(c, S.publicized, A.report_rectification, S.rectification_reported, OFFICER, kinds,
-        RECTIFICATION_REPORT)  # fmt: skip
+        RECTIFICATION_REPORT, fresh=RECTIFICATION_REPORT)  # fmt: skip
     add(c, S.rectification_reported, A.record_reinspection_pass, S.reinspected_compliant,
-        OFFICER, kinds, REINSPECTION)  # fmt: skip
+        OFFICER, kinds, REINSPECTION, fresh=REINSPECTION)  # fmt: skip
     add(c, S.reinspected_compliant, A.close, S.closed, APPROVER, kinds)
     for state in (S.publicized, S.rectification_reported):
         add(c, state, A.record_refusal, S.escalated, OFFICER, kinds, REFUSAL,
-            effects=(OPEN_FORCED_EXIT,))  # fmt: skip
+            effects=(OPEN_FORCED_EXIT,), fresh=REFUSAL)  # fmt: skip
         add(c, state, A.record_reinspection_fail, S.escalated, OFFICER, kinds, REINSPECTION,
-            effects=(OPEN_FORCED_EXIT,))  # fmt: skip
+            effects=(OPEN_FORCED_EXIT,), fresh=REINSPECTION)  # fmt: skip
 
     # 一(一)4 forced exit: the government decides, announces and accepts. The closure
     # itself is carried out by whichever departments the decision involves, so any
     # department's officer may record it (the service checks involvement).
     c = Category.forced_exit
-    add(c, S.proposed, A.decide, S.decided, APPROVER, GOV_KINDS, DECISION)
+    add(c, S.proposed, A.decide, S.decided, APPROVER, GOV_KINDS, (*FORCED_EXIT_GROUNDS, *DECISION),
+        fresh=DECISION)  # fmt: skip
     add(c, S.decided, A.announce, S.announced, APPROVER, GOV_KINDS)
-    add(c, S.announced, A.report_closure, S.closure_completed, OFFICER, None, CLOSURE_REPORT)
-    add(c, S.closure_completed, A.accept, S.closure_accepted, APPROVER, GOV_KINDS, ACCEPTANCE)
+    add(c, S.announced, A.report_closure, S.closure_completed, OFFICER, None, CLOSURE_REPORT,
+        fresh=CLOSURE_REPORT)  # fmt: skip
+    add(c, S.closure_completed, A.accept, S.closure_accepted, APPROVER, GOV_KINDS, ACCEPTANCE,
+        fresh=ACCEPTANCE)  # fmt: skip
     add(c, S.closure_accepted, A.announce_completion, S.completion_announced, APPROVER,
         GOV_KINDS)  # fmt: skip
 
     # 一(一)5 compliant: the lead department confirms once every required department has
     # (a guard the service evaluates), then publishes; revoking is the lead's too.
     c = Category.compliant
-    add(c, S.draft, A.confirm, S.confirmed, APPROVER_OR_LEAD, LEAD_KINDS,
+    add(c, S.draft, A.confirm, S.confirmed, APPROVER_OR_LEAD, LEAD_KINDS, COMPLIANT_CONFIRMATION,
         guard=ALL_CONFIRMATIONS_PRESENT)  # fmt: skip
     add(c, S.confirmed, A.publish, S.publicized, APPROVER_OR_LEAD, LEAD_KINDS,
         COMPLIANT_PUBLICITY)  # fmt: skip
-    add(c, S.publicized, A.revoke, S.revoked, APPROVER, LEAD_KINDS, REASON)
+    add(c, S.publicized, A.revoke, S.revoked, APPROVER, LEAD_KINDS, REASON, fresh=REASON)
 
     # Every case can be withdrawn with a reason, from any state but its initial one (a
     # draft or proposal is simply edited) and its terminal ones.
@@ -294,7 +319,7 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
             if state == INITIAL_STATE[category] or state in TERMINAL_STATES[category]:
                 continue
             add(category, state, A.withdraw, S.withdrawn, APPROVER, _WITHDRAWERS[category],
-                REASON)  # fmt: skip
+                REASON, fresh=REASON)  # fmt: skip
 
     table: dict[tuple[Category, CaseState, CaseAction], Transition] = {}
     for row in rows:
@@ -342,11 +367,17 @@ def transition(
     department_kind: DepartmentKind,
     payload: Mapping[str, object],
     guards_passed: frozenset[str] = frozenset(),
+    request_fields: Collection[str] | None = None,
+    nested_missing: Callable[[tuple[str, ...]], Sequence[str]] | None = None,
 ) -> Transition:
     """The transition `action` makes from `state`, once every check has passed.
 
-    A required field is missing when it is absent, null, a blank string or an empty
-    collection.
+    `payload` is what the case would hold after the step: its stored content with the
+    request's fields applied. A required field is missing when it is absent, null, a
+    blank string or an empty collection there, or when it is one of the rule's
+    `fresh_fields` and `request_fields` (the names the request carries; None: do not
+    check) lacks it. `nested_missing` names, as paths such as `items/0/name`, the
+    required sub-fields lacking in the required fields that are present.
     """
     rule = TRANSITIONS.get((category, state, action))
     if rule is None:
@@ -354,7 +385,14 @@ def transition(
     reason = _forbidden_reason(rule, roles, department_kind)
     if reason is not None:
         raise ActionForbidden(reason)
-    missing = tuple(f for f in rule.required_fields if _is_blank(payload.get(f)))
+    missing = tuple(
+        f
+        for f in rule.required_fields
+        if _is_blank(payload.get(f))
+        or (request_fields is not None and f in rule.fresh_fields and f not in request_fields)
+    )
+    if nested_missing is not None:
+        missing += tuple(nested_missing(rule.required_fields))
     if missing:
         raise MissingFields(missing, action)
     if rule.guard is not None and rule.guard not in guards_passed:

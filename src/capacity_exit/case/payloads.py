@@ -9,13 +9,13 @@ required top-level fields, and each list item names its own required sub-fields 
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from capacity_exit.calendar.schemas import CalendarDate
 from capacity_exit.case.machine import Category
 from capacity_exit.core.errors import Unprocessable
 from capacity_exit.core.problems import FieldProblem
@@ -112,7 +112,7 @@ class Confirmation(_Part):
     REQUIRED = ("department", "confirmed_on")
 
     department: DepartmentCode | None = Field(default=None, title="确认部门")
-    confirmed_on: dt.date | None = Field(default=None, title="确认日期")
+    confirmed_on: CalendarDate | None = Field(default=None, title="确认日期")
 
 
 # --- drafts -------------------------------------------------------------------------------
@@ -126,12 +126,12 @@ class IllegalDraft(_Part):
     )
     handling_basis: Paragraph | None = Field(default=None, title="处置依据")
     handling_requirements: Paragraph | None = Field(default=None, title="处置要求")
-    completion_deadline: dt.date | None = Field(default=None, title="完成时限")
+    completion_deadline: CalendarDate | None = Field(default=None, title="完成时限")
     responsible_departments: Departments | None = Field(default=None, title="责任部门")
-    completion_date: dt.date | None = Field(default=None, title="完成日期")
+    completion_date: CalendarDate | None = Field(default=None, title="完成日期")
     completion_evidence: Paragraph | None = Field(default=None, title="完成情况佐证")
     handling_result: Paragraph | None = Field(default=None, title="处置结果")
-    acceptance_date: dt.date | None = Field(default=None, title="属地验收日期")
+    acceptance_date: CalendarDate | None = Field(default=None, title="属地验收日期")
 
 
 class EliminationDraft(_Part):
@@ -144,14 +144,14 @@ class EliminationDraft(_Part):
     voluntary: bool | None = Field(default=None, title="是否自愿退出")
     exit_method: ExitMethod | None = Field(default=None, title="退出方式")
     handling_requirements: Paragraph | None = Field(default=None, title="处置要求")
-    completion_deadline: dt.date | None = Field(default=None, title="完成时限")
+    completion_deadline: CalendarDate | None = Field(default=None, title="完成时限")
     responsible_departments: Departments | None = Field(default=None, title="责任部门")
-    completion_date: dt.date | None = Field(default=None, title="完成日期")
+    completion_date: CalendarDate | None = Field(default=None, title="完成日期")
     completion_evidence: Paragraph | None = Field(default=None, title="完成情况佐证")
     exited_items: list[EquipmentItem] | None = Field(
         default=None, max_length=MAX_ITEMS, title="实际退出的装备（生产线）"
     )
-    acceptance_date: dt.date | None = Field(default=None, title="属地验收日期")
+    acceptance_date: CalendarDate | None = Field(default=None, title="属地验收日期")
 
 
 class RectificationDraft(_Part):
@@ -162,13 +162,13 @@ class RectificationDraft(_Part):
     )
     rectification_basis: Paragraph | None = Field(default=None, title="整改依据")
     rectification_requirements: Paragraph | None = Field(default=None, title="整改要求")
-    rectification_deadline: dt.date | None = Field(default=None, title="整改期限")
+    rectification_deadline: CalendarDate | None = Field(default=None, title="整改期限")
     responsible_departments: Departments | None = Field(default=None, title="责任部门")
-    rectification_date: dt.date | None = Field(default=None, title="整改完成日期")
+    rectification_date: CalendarDate | None = Field(default=None, title="整改完成日期")
     rectification_measures: Paragraph | None = Field(default=None, title="整改措施")
-    reinspection_date: dt.date | None = Field(default=None, title="复查日期")
+    reinspection_date: CalendarDate | None = Field(default=None, title="复查日期")
     findings: list[CheckedItem] | None = Field(default=None, max_length=MAX_ITEMS, title="复查结果")
-    refusal_date: dt.date | None = Field(default=None, title="拒不整改日期")
+    refusal_date: CalendarDate | None = Field(default=None, title="拒不整改日期")
     refusal_facts: Paragraph | None = Field(default=None, title="拒不整改事实")
 
 
@@ -182,11 +182,11 @@ class ForcedExitDraft(_Part):
     unfinished_rectification: Paragraph | None = Field(default=None, title="未完成的整改")
     legal_basis: Paragraph | None = Field(default=None, title="关停退出的法律依据")
     decision_number: ShortText | None = Field(default=None, title="决定文号")
-    decision_date: dt.date | None = Field(default=None, title="决定日期")
+    decision_date: CalendarDate | None = Field(default=None, title="决定日期")
     involved_departments: Departments | None = Field(default=None, title="涉及部门")
-    closure_date: dt.date | None = Field(default=None, title="关停完成日期")
+    closure_date: CalendarDate | None = Field(default=None, title="关停完成日期")
     closure_measures: Paragraph | None = Field(default=None, title="关停措施")
-    acceptance_date: dt.date | None = Field(default=None, title="验收日期")
+    acceptance_date: CalendarDate | None = Field(default=None, title="验收日期")
 
 
 class CompliantDraft(_Part):

@@ -7,14 +7,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from capacity_exit.calendar.schemas import CalendarDate
 from capacity_exit.core.clock import as_utc
 from capacity_exit.core.text import Paragraph, ShortText
 
 DepartmentCode = Annotated[str, Field(pattern=r"^[0-9]{6}-[a-z]{2,16}$", max_length=32)]
-# Dates the calendar accepts (2000–2100), stated in the schema for clients and fuzzers.
-InspectionDate = Annotated[
-    dt.date, Field(json_schema_extra={"pattern": r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"})
-]
 Measurement = Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
 
 
@@ -86,7 +83,7 @@ class InspectionCreate(BaseModel):
         title="参与部门",
         description="Departments that took part; the recording department is always one.",
     )
-    completed_on: InspectionDate = Field(
+    completed_on: CalendarDate = Field(
         title="完成日期", description="Starts the 10-working-day publicity clock."
     )
     items: list[CheckedItem] = Field(min_length=1, max_length=200, title="检查项目")
