@@ -22,6 +22,8 @@ from capacity_exit.models import (
     AuditHead,
     CalendarYear,
     CalendarYearVersion,
+    Case,
+    CaseEvent,
     DeadlineChange,
     Enterprise,
     IdempotencyRecord,
@@ -35,6 +37,8 @@ from tests.fixtures.stores import fresh_database, store
 # Tables that tests write to, emptied after each test (reference data stays loaded).
 _MUTABLE_TABLES = (
     IdempotencyRecord,
+    CaseEvent,
+    Case,
     Inspection,
     Enterprise,
     Account,

@@ -1,4 +1,4 @@
-"""The `capacity-exit` command: migrate, seed, serve, openapi."""
+"""The `capacity-exit` command: migrate, seed, serve, openapi and operators' tasks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import getpass
 import json
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -216,6 +217,29 @@ def _idempotency_prune(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cases_scan_overdue(args: argparse.Namespace) -> int:
+    from capacity_exit.case import service as case_service
+
+    async def work(session: AsyncSession) -> list[str]:
+        marked = await case_service.scan_overdue(session, args.today)
+        return [
+            f"{c.id} {c.category} {c.jurisdiction_code} due {c.completion_deadline}" for c in marked
+        ]
+
+    lines = asyncio.run(_in_transaction(work))
+    for line in lines:
+        print(line)
+    print(f"marked {len(lines)} cases overdue")
+    return 0
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("a date written YYYY-MM-DD") from exc
+
+
 def _roles() -> list[Role]:
     from capacity_exit.auth.roles import Role
 
@@ -273,6 +297,16 @@ def build_parser() -> argparse.ArgumentParser:
     keys_commands = keys.add_subparsers(dest="idempotency_command", required=True)
     prune = keys_commands.add_parser("prune", help="delete keys past their retention")
     prune.set_defaults(func=_idempotency_prune)
+
+    cases = commands.add_parser("cases", help="disclosure cases")
+    cases_commands = cases.add_subparsers(dest="cases_command", required=True)
+    scan = cases_commands.add_parser(
+        "scan-overdue", help="mark cases past their completion deadline as overdue"
+    )
+    scan.add_argument(
+        "--today", type=_day, default=None, help="the business day to judge by (default: today)"
+    )
+    scan.set_defaults(func=_cases_scan_overdue)
 
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default="127.0.0.1")

@@ -18,6 +18,7 @@ from capacity_exit.auth.router import router as auth_router
 from capacity_exit.calendar.router import public_router as calendar_public_router
 from capacity_exit.calendar.router import router as calendar_router
 from capacity_exit.calendar.schedule import warm_package_schedules
+from capacity_exit.case.router import router as case_router
 from capacity_exit.config import Settings, check_production_ready, get_settings
 from capacity_exit.core import health, idempotency
 from capacity_exit.core.body_limit import BodySizeLimitMiddleware
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     private.include_router(org_router)
     private.include_router(enterprise_router)
     private.include_router(inspection_router)
+    private.include_router(case_router)
     app.include_router(health.router)
     app.include_router(public)
     app.include_router(private)

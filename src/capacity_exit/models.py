@@ -8,6 +8,7 @@ from capacity_exit.calendar.models import (
     DeadlineChange,
     TrackedDeadline,
 )
+from capacity_exit.case.models import Case, CaseEvent
 from capacity_exit.core.db import Base
 from capacity_exit.core.idempotency import IdempotencyRecord
 from capacity_exit.enterprise.models import Enterprise
@@ -22,6 +23,8 @@ __all__ = [
     "AuditHead",
     "CalendarYear",
     "CalendarYearVersion",
+    "Case",
+    "CaseEvent",
     "DeadlineChange",
     "Department",
     "Enterprise",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from capacity_exit.config import Settings
 from capacity_exit.core.actor import Actor, act_as
 from capacity_exit.core.db import Database, is_sqlite
 from tests.conftest import reset_database
+from tests.fixtures.cli import run_cli
 
 EVENTS = 6
 
@@ -177,18 +176,7 @@ async def test_postgres_refuses_update_and_delete(database: Database, database_u
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "capacity_exit.cli", "audit", *args],
-        env={
-            **os.environ,
-            "DATABASE_URL": settings.resolved_database_url,
-            "CAPEXIT_VAR_DIR": str(settings.var_dir),
-            "CAPEXIT_ENV": "test",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(settings, "audit", *args)
 
 
 async def test_cli_checkpoint_and_verify(

@@ -19,10 +19,12 @@ from fastapi import FastAPI
 
 from capacity_exit.auth.roles import WRITERS, Role
 from tests.conftest import ClientAs
+from tests.fixtures import cases
 from tests.fixtures.factories import enterprise_body
 from tests.fixtures.inspections import inspection_body
 
 CALLER = "220322-ecoenv"  # a county department
+LEAD = "220322-miit"  # its county's lead department (工信), where `lead` acts
 OTHER_COUNTY = "220302"
 _serial = itertools.count(1)
 
@@ -42,6 +44,7 @@ class World:
         self.client_as = client_as
         self.home = client_as(CALLER, *Role)
         self.away = client_as(f"{OTHER_COUNTY}-ecoenv", *Role)
+        self.lead = client_as(LEAD, *Role)
 
     async def enterprise(self, away: bool = False) -> dict[str, Any]:
         client, jurisdiction = (self.away, OTHER_COUNTY) if away else (self.home, CALLER[:6])
@@ -57,6 +60,16 @@ class World:
         response = await client.post("/api/v1/inspections", json=inspection_body(enterprise["id"]))
         assert response.status_code == 201, response.text
         return dict(response.json())
+
+    async def case(self, away: bool = False, publish: bool = False) -> dict[str, Any]:
+        """A rectification draft of the caller's department (or its peer elsewhere)."""
+        client = self.away if away else self.home
+        jurisdiction = OTHER_COUNTY if away else CALLER[:6]
+        content = cases.payload("rectification", responsible_departments=[f"{jurisdiction}-ecoenv"])
+        case = await cases.open_case(
+            client, "rectification", content=content, jurisdiction=jurisdiction
+        )
+        return await cases.take(client, case, "publish") if publish else case
 
     async def account(self, away: bool = False) -> dict[str, Any]:
         client = self.away if away else self.home
@@ -125,6 +138,44 @@ async def _inspection_get(world: World, away: bool) -> Call:
     return Call("GET", f"/api/v1/inspections/{inspection['id']}")
 
 
+async def _case_call(world: World, away: bool, what: str) -> Call:
+    case = await world.case(away)
+    url = f"/api/v1/cases/{case['id']}"
+    if what == "PATCH":
+        return Call("PATCH", url, {"rectification_measures": "更换布袋除尘器"}, _held(case))
+    return Call("GET", f"{url}/events" if what == "events" else url)
+
+
+def _held(case: dict[str, Any]) -> dict[str, str]:
+    return {"If-Match": f'"{case["version"]}"'}
+
+
+async def _case_create(world: World, away: bool) -> Call:
+    enterprise_id, inspection_id = await cases.enterprise_and_inspection(world.home)
+    body = cases.create_body("rectification", enterprise_id, inspection_id)
+    return Call("POST", "/api/v1/cases", body)
+
+
+async def _case_step(world: World, away: bool, role: Role = Role.approver) -> Call:
+    """A step this role takes in its department: an officer records the rectification,
+    an approver publishes, a lead (of the lead department) confirms a compliant case."""
+    if role == Role.lead:
+        case = await cases.open_case(world.lead, "compliant")
+        return Call("POST", f"/api/v1/cases/{case['id']}/transitions", {"action": "confirm"},
+                    _held(case))  # fmt: skip
+    if role == Role.officer:
+        case = await world.case(away, publish=True)
+        body = {
+            "action": "report_rectification",
+            "rectification_date": "2025-12-01",
+            "rectification_measures": "更换布袋除尘器",
+        }
+        return Call("POST", f"/api/v1/cases/{case['id']}/transitions", body, _held(case))
+    case = await world.case(away)
+    return Call("POST", f"/api/v1/cases/{case['id']}/transitions", {"action": "publish"},
+                _held(case))  # fmt: skip
+
+
 ANY = frozenset(Role)
 ADMIN = frozenset({Role.admin})
 
@@ -135,6 +186,10 @@ class Row:
     build: Builder
     scoped: bool = False  # the call targets one object: another county's is 404
     lists: str | None = None  # a list: another county's object must not be in it
+    # When what a role may do depends on the role (lifecycle steps): the call per role,
+    # made by the department given for the role (default: CALLER).
+    build_for: Callable[[World, bool, Role], Awaitable[Call]] | None = None
+    department_for: dict[Role, str] = field(default_factory=dict)
 
 
 MATRIX: dict[str, Row] = {
@@ -165,6 +220,21 @@ MATRIX: dict[str, Row] = {
     "create_inspection": Row(frozenset(WRITERS), _inspection_create),
     "list_inspections": Row(ANY, _get("/api/v1/inspections"), lists="inspection"),
     "get_inspection": Row(ANY, _inspection_get, scoped=True),
+    "create_case": Row(frozenset(WRITERS), _case_create),
+    "list_cases": Row(ANY, _get("/api/v1/cases"), lists="case"),
+    "get_case": Row(ANY, lambda w, away: _case_call(w, away, "GET"), scoped=True),
+    "edit_case_draft": Row(
+        frozenset(WRITERS), lambda w, away: _case_call(w, away, "PATCH"), scoped=True
+    ),
+    "transition_case": Row(
+        frozenset(WRITERS),
+        _case_step,
+        scoped=True,
+        build_for=_case_step,
+        department_for={Role.lead: LEAD},
+    ),
+    "list_case_events": Row(ANY, lambda w, away: _case_call(w, away, "events"), scoped=True),
+    "list_case_lifecycles": Row(ANY, _get("/api/v1/case-lifecycles")),
     "list_audit_events": Row(ANY, _get("/api/v1/audit-events?limit=200"), lists="audit"),
     "verify_audit_chain": Row(ADMIN, _get("/api/v1/audit-events/verify")),
     "rotate_account_secret": Row(
@@ -216,7 +286,10 @@ async def test_roles_and_scope(operation_id: str, client_as: ClientAs) -> None:
     assert unauthenticated.headers["www-authenticate"].startswith("Bearer")
 
     for role in Role:
-        response = await _send(client_as(CALLER, role), await row.build(world, False))
+        call = await (
+            row.build_for(world, False, role) if row.build_for else row.build(world, False)
+        )
+        response = await _send(client_as(row.department_for.get(role, CALLER), role), call)
         if role in row.roles:
             assert 200 <= response.status_code < 300, (role, response.text)
         else:
@@ -228,7 +301,7 @@ async def test_roles_and_scope(operation_id: str, client_as: ClientAs) -> None:
         response = await _send(caller, await row.build(world, True))
         assert response.status_code == 404, response.text
     if row.lists:
-        makers = {"account": world.account, "inspection": world.inspection}
+        makers = {"account": world.account, "inspection": world.inspection, "case": world.case}
         make = makers.get(row.lists, world.enterprise)
         own, other = await make(False), await make(True)
         listed = (await _send(caller, await row.build(world, False))).json()["items"]

@@ -14,23 +14,12 @@ from capacity_exit.auth.roles import Role
 from capacity_exit.config import Environment, InsecureConfiguration, Settings
 from capacity_exit.main import create_app
 from tests.conftest import ClientAs
+from tests.fixtures.cli import run_cli
 from tests.fixtures.factories import enterprise_body
 
 
 def _cli(settings: Settings, *args: str, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "capacity_exit.cli", *args],
-        env={
-            **os.environ,
-            "DATABASE_URL": settings.resolved_database_url,
-            "CAPEXIT_VAR_DIR": str(settings.var_dir),
-            "CAPEXIT_ENV": "test",
-            **(env or {}),
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cli(settings, *args, env=env)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -200,6 +200,8 @@ REFUSAL = ("refusal_date", "refusal_facts")
 CLOSURE_REPORT = ("closure_date", "closure_measures")
 
 ALL_CONFIRMATIONS_PRESENT = "all_confirmations_present"
+# 一(一)5: the standards department (市场监管) and the approval department (发改) confirm.
+CONFIRMING_KINDS = frozenset({K.market, K.drc})
 OPEN_FORCED_EXIT = "open_forced_exit"
 
 INITIAL_STATE: dict[Category, CaseState] = {
@@ -220,8 +222,9 @@ TERMINAL_STATES: dict[Category, frozenset[CaseState]] = {
     Category.compliant: frozenset({CaseState.revoked, CaseState.withdrawn}),
 }
 
-# Who may withdraw a case of each category: an approver of a department that acts on it.
-_WITHDRAWERS: dict[Category, frozenset[DepartmentKind] | None] = {
+# The kinds of department that own (create and act on) a case of each category; an
+# approver of the owning department withdraws it.
+OWNER_KINDS: dict[Category, frozenset[DepartmentKind]] = {
     Category.illegal: ILLEGAL_KINDS,
     Category.elimination: ELIMINATION_KINDS,
     Category.rectification: RECTIFICATION_KINDS,
@@ -318,7 +321,7 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
         for state in seen:
             if state == INITIAL_STATE[category] or state in TERMINAL_STATES[category]:
                 continue
-            add(category, state, A.withdraw, S.withdrawn, APPROVER, _WITHDRAWERS[category],
+            add(category, state, A.withdraw, S.withdrawn, APPROVER, OWNER_KINDS[category],
                 REASON, fresh=REASON)  # fmt: skip
 
     table: dict[tuple[Category, CaseState, CaseAction], Transition] = {}

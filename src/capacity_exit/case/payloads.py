@@ -23,6 +23,16 @@ from capacity_exit.core.text import Name, Paragraph, ShortText
 from capacity_exit.inspection.schemas import CheckedItem, DepartmentCode, Domain, Measurement
 
 MAX_ITEMS = 200
+# Dates a step records as having happened: never later than the day it is recorded.
+FACT_DATES = (
+    "completion_date",
+    "acceptance_date",
+    "rectification_date",
+    "reinspection_date",
+    "refusal_date",
+    "decision_date",
+    "closure_date",
+)
 MISSING_FIELD = "missing_field"
 
 Quantity = Annotated[int, Field(ge=1, le=1_000_000)]

@@ -99,8 +99,34 @@ async def _app_error(request: Request, exc: Exception) -> Response:
 _LOCATIONS = {"query", "path", "header", "cookie"}
 
 
-def field_problem_from_pydantic(error: dict[str, Any]) -> FieldProblem:
-    loc = [str(part) for part in error.get("loc", ())]
+_ABSENT = object()
+
+
+def _document_path(parts: list[Any], document: Any) -> list[str]:
+    """The parts of a pydantic location that are in the document, in order.
+
+    Pydantic puts a union member's tag (`illegal`) or type name (`str`) into the
+    location; such a part names no member of the document, so it is dropped, unless it
+    is the last part (a missing field is named by the last part)."""
+    kept, node = [], document
+    for i, part in enumerate(parts):
+        if isinstance(node, dict) and str(part) in node:
+            node = node[str(part)]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif i < len(parts) - 1 and node is not _ABSENT:
+            continue  # a union tag, not a path step
+        else:
+            node = _ABSENT
+        kept.append(str(part))
+    return kept
+
+
+def field_problem_from_pydantic(error: dict[str, Any], document: Any = _ABSENT) -> FieldProblem:
+    """A problem for one pydantic error; `document` is the validated input, when known,
+    so that union tags are left out of the pointer."""
+    raw = list(error.get("loc", ()))
+    loc = [str(part) for part in raw]
     code = str(error.get("type", "invalid"))
     message = str(error.get("msg", "Invalid value"))
     if loc and loc[0] in _LOCATIONS:
@@ -110,14 +136,18 @@ def field_problem_from_pydantic(error: dict[str, Any]) -> FieldProblem:
             detail=message,
             code=code,
         )
-    parts = loc[1:] if loc and loc[0] == "body" else loc
-    pointer = "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
-    return FieldProblem(pointer=pointer if parts else "", detail=message, code=code)
+    parts = raw[1:] if loc and loc[0] == "body" else raw
+    names = _document_path(parts, document) if document is not _ABSENT else [str(p) for p in parts]
+    if code in ("union_tag_invalid", "union_tag_not_found"):
+        # The discriminator itself is what is wrong: point at it.
+        names.append(str(error.get("ctx", {}).get("discriminator", "")).strip("'"))
+    pointer = "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in names if p)
+    return FieldProblem(pointer=pointer if pointer != "/" else "", detail=message, code=code)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [field_problem_from_pydantic(dict(e)) for e in exc.errors()]
+    errors = [field_problem_from_pydantic(dict(e), exc.body) for e in exc.errors()]
     detail = "; ".join(f"{e.pointer or e.parameter or 'request'}: {e.detail}" for e in errors[:5])
     return problem_response(
         status=422,

@@ -77,6 +77,24 @@ async def get(session: AsyncSession, principal: Principal, enterprise_id: uuid.U
     return enterprise
 
 
+async def referenced(
+    session: AsyncSession, principal: Principal, enterprise_id: uuid.UUID
+) -> Enterprise:
+    """The enterprise a record refers to (`/enterprise_id`), if the caller may see it."""
+    enterprise = await repository.get_in_scope(session, enterprise_id, principal.readable)
+    if enterprise is None:
+        raise NotFound(
+            f"No enterprise {enterprise_id} in your jurisdictions.",
+            code="enterprise_not_found",
+            errors=[
+                FieldProblem(
+                    pointer="/enterprise_id", detail="not found", code="enterprise_not_found"
+                )
+            ],
+        )
+    return enterprise
+
+
 async def list_page(
     session: AsyncSession,
     principal: Principal,

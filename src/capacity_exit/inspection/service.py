@@ -17,8 +17,7 @@ from capacity_exit.calendar.index import CalendarIndex, Result
 from capacity_exit.calendar.service import current_index
 from capacity_exit.core import clock
 from capacity_exit.core.errors import NotFound, Unprocessable
-from capacity_exit.core.problems import FieldProblem
-from capacity_exit.enterprise import repository as enterprises
+from capacity_exit.enterprise import service as enterprises
 from capacity_exit.inspection import repository
 from capacity_exit.inspection.models import Inspection
 from capacity_exit.inspection.schemas import REVIEW_KINDS, InspectionCreate, InspectionKind
@@ -38,17 +37,7 @@ def _view(index: CalendarIndex, inspection: Inspection) -> InspectionView:
 async def create(
     session: AsyncSession, principal: Principal, data: InspectionCreate
 ) -> InspectionView:
-    enterprise = await enterprises.get_in_scope(session, data.enterprise_id, principal.readable)
-    if enterprise is None:
-        raise NotFound(
-            f"No enterprise {data.enterprise_id} in your jurisdictions.",
-            code="enterprise_not_found",
-            errors=[
-                FieldProblem(
-                    pointer="/enterprise_id", detail="not found", code="enterprise_not_found"
-                )
-            ],
-        )
+    enterprise = await enterprises.referenced(session, principal, data.enterprise_id)
     # A city department re-checks and spot-checks its counties (一(四)); every other
     # inspection is recorded where the department acts.
     if data.kind not in REVIEW_KINDS and not principal.can_write(enterprise.jurisdiction_code):

@@ -1,0 +1,323 @@
+"""HTTP: cases, their lifecycle steps and history, and the lifecycle tables."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request, Response, status
+
+from capacity_exit.auth.dependencies import CurrentPrincipal, access
+from capacity_exit.auth.roles import WRITERS
+from capacity_exit.case import machine, payloads, service
+from capacity_exit.case.machine import CaseState, Category
+from capacity_exit.case.schemas import (
+    CaseCreate,
+    CaseEventList,
+    CaseEventOut,
+    CaseLinks,
+    CaseList,
+    CaseOut,
+    CaseTransitionRequest,
+    DeadlineOut,
+    LifecycleList,
+    LifecycleOut,
+    TransitionOut,
+)
+from capacity_exit.core.clock import Day
+from capacity_exit.core.db import Session
+from capacity_exit.core.etag import IfMatch, Precondition, set_etag
+from capacity_exit.core.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    int_position,
+    paginate,
+    uuid_position,
+)
+from capacity_exit.core.problems import problem_responses
+
+router = APIRouter(tags=["cases"])
+
+_CASE_ID = {"case_id": "$response.body#/id"}
+_LINKS = {
+    "GetCase": {"operationId": "get_case", "parameters": _CASE_ID},
+    "TransitionCase": {
+        "operationId": "transition_case",
+        "parameters": {**_CASE_ID, "header.If-Match": "$response.header.ETag"},
+    },
+    "ListCaseEvents": {"operationId": "list_case_events", "parameters": _CASE_ID},
+}
+
+
+def _out(request: Request, view: service.CaseView) -> CaseOut:
+    case = view.case
+
+    def url(name: str, **params: Any) -> str:
+        return str(request.app.url_path_for(name, **params))
+
+    links = CaseLinks(
+        self=url("get_case", case_id=case.id),
+        events=url("list_case_events", case_id=case.id),
+        transitions=url("transition_case", case_id=case.id),
+        enterprise=url("get_enterprise", enterprise_id=case.enterprise_id),
+        inspection=url("get_inspection", inspection_id=case.inspection_id)
+        if case.inspection_id
+        else None,
+        parent_case=url("get_case", case_id=case.parent_case_id) if case.parent_case_id else None,
+        forced_exit_case=url("get_case", case_id=view.forced_exit_case_id)
+        if view.forced_exit_case_id
+        else None,
+    )
+    model = payloads.DRAFT_MODELS[Category(case.category)]
+    return CaseOut(
+        id=case.id,
+        category=Category(case.category),
+        status=CaseState(case.status),
+        enterprise_id=case.enterprise_id,
+        jurisdiction=case.jurisdiction_code,
+        department=case.department_code,
+        inspection_id=case.inspection_id,
+        parent_case_id=case.parent_case_id,
+        forced_exit_case_id=view.forced_exit_case_id,
+        payload=model.model_validate(case.payload),
+        allowed_actions=view.allowed_actions,
+        deadlines=[
+            DeadlineOut(
+                purpose=d.purpose,
+                due=d.due,
+                provisional=d.provisional,
+                met_on=d.met_on,
+                on_time=d.on_time,
+            )
+            for d in view.deadlines
+        ],
+        overdue=case.overdue,
+        overdue_since=case.overdue_since,
+        closing_reason=case.closing_reason,
+        links=links,
+        version=case.version,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+    )
+
+
+def _single(request: Request, response: Response, view: service.CaseView) -> CaseOut:
+    set_etag(response, view.case.version)
+    return _out(request, view)
+
+
+@router.post(
+    "/cases",
+    operation_id="create_case",
+    summary="Open a case from an inspection, as a draft of its category",
+    description="`forced_exit` cases are not created here: escalating a rectification case "
+    "(refusal, or a failed re-inspection) opens one for the local government (一(一)4).",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaseOut,
+    responses={
+        201: {"headers": {"Location": {"schema": {"type": "string"}}}, "links": _LINKS},
+        **problem_responses(403, 404, 409, 413, 422),
+    },
+    **access(*WRITERS, creates=True),
+)
+async def create_case(
+    session: Session,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    body: CaseCreate,
+) -> CaseOut:
+    view = await service.create(session, principal, body)
+    response.headers["Location"] = str(request.url_for("get_case", case_id=view.case.id))
+    return _single(request, response, view)
+
+
+@router.get(
+    "/cases",
+    operation_id="list_cases",
+    summary="List cases in the caller's jurisdictions",
+    response_model=CaseList,
+    responses=problem_responses(422),
+    **access(),
+)
+async def list_cases(
+    session: Session,
+    principal: CurrentPrincipal,
+    request: Request,
+    category: Category | None = None,
+    status: CaseState | None = None,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    department: Annotated[str | None, Query(pattern=r"^[0-9]{6}-[a-z]{2,16}$")] = None,
+    enterprise_id: uuid.UUID | None = None,
+    overdue: Annotated[
+        bool | None, Query(description="Only cases past their completion deadline (or not).")
+    ] = None,
+    due_before: Annotated[
+        Day | None, Query(description="Only cases whose completion deadline is before this day.")
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> CaseList:
+    filters = {
+        "category": category,
+        "status": status,
+        "jurisdiction": jurisdiction,
+        "department": department,
+        "enterprise_id": enterprise_id,
+        "overdue": overdue,
+        "due_before": due_before,
+    }
+    page, next_cursor = await paginate(
+        cursor,
+        limit,
+        filters,
+        lambda after, n: service.list_page(
+            session,
+            principal,
+            limit=n,
+            after=after,
+            **filters,  # type: ignore[arg-type]
+        ),
+        position=uuid_position,
+        key=lambda v: str(v.case.id),
+    )
+    return CaseList(items=[_out(request, v) for v in page], next_cursor=next_cursor)
+
+
+@router.get(
+    "/cases/{case_id}",
+    operation_id="get_case",
+    summary="Get one case: status, the caller's allowed actions, deadlines and links",
+    response_model=CaseOut,
+    responses={
+        200: {"links": {k: v for k, v in _LINKS.items() if k != "GetCase"}},
+        **problem_responses(404, 422),
+    },
+    **access(),
+)
+async def get_case(
+    session: Session,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    case_id: uuid.UUID,
+) -> CaseOut:
+    return _single(request, response, await service.get(session, principal, case_id))
+
+
+@router.patch(
+    "/cases/{case_id}",
+    operation_id="edit_case_draft",
+    summary="Change a draft's content (If-Match required)",
+    description="The body holds fields of the case category's payload: a field given "
+    "replaces the stored one, `null` clears it, an absent one stays. Only a case in its "
+    "initial state (`draft`, or a forced exit's `proposed`) is edited.",
+    response_model=CaseOut,
+    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    **access(*WRITERS),
+)
+async def edit_case_draft(
+    session: Session,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    case_id: uuid.UUID,
+    body: Annotated[dict[str, Any], Body()],
+    if_match: IfMatch = None,
+) -> CaseOut:
+    view = await service.edit_draft(session, principal, case_id, Precondition(if_match), body)
+    return _single(request, response, view)
+
+
+@router.post(
+    "/cases/{case_id}/transitions",
+    operation_id="transition_case",
+    summary="Take a step of the case's lifecycle (If-Match required)",
+    description="409 when the case's state does not allow the action (naming both), 403 "
+    "when the caller's role or department may not take it, 422 naming every missing field.",
+    response_model=CaseOut,
+    responses={
+        200: {"links": {k: v for k, v in _LINKS.items() if k != "GetCase"}},
+        **problem_responses(403, 404, 409, 412, 413, 422, 428),
+    },
+    **access(*WRITERS),
+)
+async def transition_case(
+    session: Session,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    case_id: uuid.UUID,
+    body: CaseTransitionRequest,
+    if_match: IfMatch = None,
+) -> CaseOut:
+    view = await service.act(session, principal, case_id, Precondition(if_match), body)
+    return _single(request, response, view)
+
+
+@router.get(
+    "/cases/{case_id}/events",
+    operation_id="list_case_events",
+    summary="The case's history: creation, edits, steps and overdue marks, oldest first",
+    response_model=CaseEventList,
+    responses=problem_responses(404, 422),
+    **access(),
+)
+async def list_case_events(
+    session: Session,
+    principal: CurrentPrincipal,
+    case_id: uuid.UUID,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> CaseEventList:
+    page, next_cursor = await paginate(
+        cursor,
+        limit,
+        {"case_id": case_id},
+        lambda after, n: service.events_page(session, principal, case_id, after=after, limit=n),
+        position=int_position,
+        key=lambda e: e.sequence,
+    )
+    return CaseEventList(
+        items=[CaseEventOut.model_validate(e, from_attributes=True) for e in page],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get(
+    "/case-lifecycles",
+    operation_id="list_case_lifecycles",
+    summary="The five categories' lifecycles as transition tables, for drawing",
+    response_model=LifecycleList,
+    responses=problem_responses(422),
+    **access(),
+)
+async def list_case_lifecycles() -> LifecycleList:
+    return LifecycleList(
+        items=[
+            LifecycleOut(
+                category=category,
+                initial_state=machine.INITIAL_STATE[category],
+                terminal_states=sorted(machine.TERMINAL_STATES[category]),
+                states=machine.states(category),
+                transitions=[
+                    TransitionOut(
+                        state=t.state,
+                        action=t.action,
+                        next_state=t.next_state,
+                        roles=sorted(t.roles),
+                        department_kinds=sorted(t.department_kinds)
+                        if t.department_kinds is not None
+                        else None,
+                        required_fields=list(t.required_fields),
+                        fresh_fields=list(t.fresh_fields),
+                        guard=t.guard,
+                        effects=list(t.effects),
+                    )
+                    for t in machine.lifecycle(category)
+                ],
+            )
+            for category in Category
+        ]
+    )

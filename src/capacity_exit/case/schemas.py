@@ -1,0 +1,193 @@
+"""The cases API's bodies: one create model per category, transitions, the case view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from capacity_exit.case.machine import CaseAction, CaseState, Category
+from capacity_exit.case.payloads import (
+    CompliantDraft,
+    EliminationDraft,
+    ForcedExitDraft,
+    IllegalDraft,
+    RectificationDraft,
+)
+from capacity_exit.core.clock import as_utc
+from capacity_exit.core.text import Paragraph
+
+DraftPayload = (
+    IllegalDraft | EliminationDraft | RectificationDraft | ForcedExitDraft | CompliantDraft
+)
+
+
+class _CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enterprise_id: uuid.UUID
+    inspection_id: uuid.UUID = Field(
+        description="The inspection the case comes from, of the same enterprise; its "
+        "completion date starts the 10-working-day publicity clock (一(三))."
+    )
+
+
+class IllegalCaseCreate(_CaseCreate):
+    category: Literal[Category.illegal]
+    payload: IllegalDraft = Field(default_factory=IllegalDraft)
+
+
+class EliminationCaseCreate(_CaseCreate):
+    category: Literal[Category.elimination]
+    payload: EliminationDraft = Field(default_factory=EliminationDraft)
+
+
+class RectificationCaseCreate(_CaseCreate):
+    category: Literal[Category.rectification]
+    payload: RectificationDraft = Field(default_factory=RectificationDraft)
+
+
+class CompliantCaseCreate(_CaseCreate):
+    category: Literal[Category.compliant]
+    payload: CompliantDraft = Field(default_factory=CompliantDraft)
+
+
+# A forced exit is not created directly: escalating a rectification case opens it.
+CaseCreate = Annotated[
+    IllegalCaseCreate | EliminationCaseCreate | RectificationCaseCreate | CompliantCaseCreate,
+    Field(discriminator="category"),
+]
+
+
+class CaseTransitionRequest(BaseModel):
+    """An action, its reason where it needs one, and the case fields the step records.
+
+    Any other member is a field of the case's category payload (e.g. `completion_date`
+    for `report_completion`); in a draft, publishing may also complete the draft's
+    content. A missing field is reported with a pointer to it in this body.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "action": "report_completion",
+                    "completion_date": "2025-11-20",
+                    "completion_evidence": "设备已拆除，现场照片及验收记录存档。",
+                    "handling_result": "违规建设的生产线已拆除。",
+                }
+            ]
+        },
+    )
+
+    action: CaseAction
+    reason: Paragraph | None = Field(
+        default=None, description="Required to withdraw, revoke or reject an acceptance."
+    )
+
+
+class DeadlineOut(BaseModel):
+    purpose: Literal["publicity", "completion", "announcement", "completion_announcement"]
+    due: dt.date
+    provisional: bool = Field(
+        description="The due date depends on a year whose holiday schedule is not yet "
+        "published; it is recomputed when the schedule is loaded."
+    )
+    met_on: dt.date | None = None
+    on_time: bool | None = Field(default=None, description="Once met: met on or before due.")
+
+
+class CaseLinks(BaseModel):
+    self: str
+    events: str
+    transitions: str
+    enterprise: str
+    inspection: str | None = None
+    parent_case: str | None = None
+    forced_exit_case: str | None = None
+
+
+class CaseOut(BaseModel):
+    id: uuid.UUID
+    category: Category
+    status: CaseState
+    enterprise_id: uuid.UUID
+    jurisdiction: str
+    department: str
+    inspection_id: uuid.UUID | None
+    parent_case_id: uuid.UUID | None
+    forced_exit_case_id: uuid.UUID | None
+    payload: DraftPayload
+    allowed_actions: list[CaseAction] = Field(
+        description="The actions the caller may take now (the payload may still lack "
+        "fields an action needs)."
+    )
+    deadlines: list[DeadlineOut]
+    overdue: bool
+    overdue_since: dt.date | None
+    closing_reason: str | None
+    links: CaseLinks
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @field_validator("created_at", "updated_at")
+    @classmethod
+    def _utc(cls, value: dt.datetime) -> dt.datetime:
+        return as_utc(value)
+
+
+class CaseList(BaseModel):
+    items: list[CaseOut]
+    next_cursor: str | None = None
+
+
+class CaseEventOut(BaseModel):
+    sequence: int = Field(description="The case version this event made.")
+    kind: Literal["created", "edited", "action", "overdue", "opened"]
+    action: CaseAction | None
+    from_state: CaseState | None
+    to_state: CaseState
+    subject: str
+    department: str | None
+    occurred_at: dt.datetime
+    business_date: dt.date
+    reason: str | None
+    changes: dict[str, Any]
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _utc(cls, value: dt.datetime) -> dt.datetime:
+        return as_utc(value)
+
+
+class CaseEventList(BaseModel):
+    items: list[CaseEventOut]
+    next_cursor: str | None = None
+
+
+class TransitionOut(BaseModel):
+    state: CaseState
+    action: CaseAction
+    next_state: CaseState
+    roles: list[str]
+    department_kinds: list[str] | None = Field(description="null: any department")
+    required_fields: list[str]
+    fresh_fields: list[str] = Field(description="Required fields the request must carry.")
+    guard: str | None
+    effects: list[str]
+
+
+class LifecycleOut(BaseModel):
+    category: Category
+    initial_state: CaseState
+    terminal_states: list[CaseState]
+    states: list[CaseState]
+    transitions: list[TransitionOut]
+
+
+class LifecycleList(BaseModel):
+    items: list[LifecycleOut]
