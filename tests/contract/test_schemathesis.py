@@ -9,8 +9,9 @@ credit codes come from a strategy that computes both check characters; positive 
 use a jurisdiction the caller acts in and a department that exists, drop `cursor` (a
 server-issued token; forged cursors have their own tests), carry the resource's
 current ETag in If-Match (as a client that read it first would), use a fresh
-Idempotency-Key per request, and put a calendar
-schedule's dates inside its year. Negative cases are left as generated.
+Idempotency-Key per request, put a calendar schedule's dates inside its year, and make
+case requests ones the case's category and state can take (`case_aids`). Negative cases
+are left as generated.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
@@ -36,7 +37,8 @@ from capacity_exit.auth.roles import Role
 from capacity_exit.config import Environment, Settings
 from capacity_exit.core import migrations
 from capacity_exit.enterprise.credit_code import complete
-from tests.conftest import _seed
+from tests.conftest import _seed, reset_database
+from tests.contract import case_aids
 from tests.fixtures.live_server import live_server
 from tests.fixtures.stores import fresh_database
 
@@ -44,6 +46,7 @@ _CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CALLER = "220300-miit"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _AUTH: dict[str, str] = {}
+_SERVER: dict[str, str] = {}
 
 schemathesis.openapi.format(
     "gb32100-credit-code",
@@ -78,6 +81,13 @@ def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
             case.body["department"] = CALLER
     if isinstance(case.query, dict):
         case.query.pop("cursor", None)
+    base = (case.operation.base_url or "").rstrip("/")
+    if case.operation.path.startswith("/api/v1/cases/{case_id}") and case.method.upper() != "GET":
+        case_aids.complete_case_request(case, base, _AUTH, CALLER, date.today())
+    elif isinstance(case.body, dict):
+        if case.operation.path == "/api/v1/cases" and case.method.upper() == "POST":
+            case_aids.cite_a_real_inspection(case.body, base, _AUTH)
+        case_aids.fit_dates_and_departments(case.body, CALLER, date.today())
     if case.operation.path == "/api/v1/calendar/years/{year}" and isinstance(case.body, dict):
         _fit_schedule_to_year(case.body, int(case.path_parameters["year"]))
     declared = case.operation.definition.raw.get("parameters", [])
@@ -130,12 +140,18 @@ def contract_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def api_schema(contract_dir: Path) -> Iterator[Any]:
+def contract_database(contract_dir: Path) -> Iterator[str]:
     with fresh_database(contract_dir) as url:
         migrations.upgrade(url)
         asyncio.run(_seed(url))
-        with live_server(url, contract_dir) as base:
-            yield schemathesis.openapi.from_url(f"{base}/openapi.json")
+        yield url
+
+
+@pytest.fixture(scope="module")
+def api_schema(contract_database: str, contract_dir: Path) -> Iterator[Any]:
+    with live_server(contract_database, contract_dir) as base:
+        _SERVER["base"] = base
+        yield schemathesis.openapi.from_url(f"{base}/openapi.json")
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +184,51 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_api_conforms_to_its_contract(case: Any, auth_header: dict[str, str]) -> None:
     # auth_header also fills _AUTH, which before_call uses to read current ETags.
     case.call_and_validate(headers=auth_header)
+
+
+def test_lifecycles_statefully(
+    api_schema: Any, auth_header: dict[str, str], contract_database: str
+) -> None:
+    """The stateful phase: chains along the contract's links, from an enterprise to its
+    inspection, to a case, and through the case's steps, with every default check."""
+
+    # The operations the lifecycle chain runs through; the stateless run covers the rest.
+    lifecycle = api_schema.include(
+        operation_id=[
+            "create_enterprise",
+            "create_inspection",
+            "create_case",
+            "get_case",
+            "edit_case_draft",
+            "transition_case",
+            "list_case_events",
+        ]
+    )
+
+    class Workflow(lifecycle.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            # Each scenario starts from the same data, so that Hypothesis sees the same
+            # responses when it replays a scenario's choices: an enterprise of the
+            # caller's city with one inspection, which new cases cite.
+            asyncio.run(reset_database(contract_database))
+            case_aids.an_inspected_enterprise(_SERVER["base"], auth_header, CALLER[:6])
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": auth_header}
+
+    Workflow.run(
+        settings=settings(
+            derandomize=os.environ.get("CAPEXIT_FUZZ") != "1",
+            max_examples=int(os.environ.get("CAPEXIT_FUZZ_EXAMPLES", "40")),
+            stateful_step_count=8,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            # The server keeps state between examples, so a replayed scenario cannot be
+            # relied on to take the same path: no shrinking, no example database.
+            phases=[Phase.generate],
+            database=None,
+        )
+    )
 
 
 def test_contract_covers_every_operation(api_schema: Any) -> None:

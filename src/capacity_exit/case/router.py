@@ -47,6 +47,10 @@ _LINKS = {
         "parameters": {**_CASE_ID, "header.If-Match": "$response.header.ETag"},
     },
     "ListCaseEvents": {"operationId": "list_case_events", "parameters": _CASE_ID},
+    "EditCaseDraft": {
+        "operationId": "edit_case_draft",
+        "parameters": {**_CASE_ID, "header.If-Match": "$response.header.ETag"},
+    },
 }
 
 

@@ -312,9 +312,11 @@ async def create(session: AsyncSession, principal: Principal, data: CaseCreate) 
     category = Category(data.category)
     enterprise = await enterprises.referenced(session, principal, data.enterprise_id)
     inspection = await inspections.get_in_scope(session, data.inspection_id, principal.readable)
-    if inspection is None or inspection.enterprise_id != enterprise.id:
+    if inspection is None:
+        raise NotFound.referenced("inspection_id", "inspection", data.inspection_id)
+    if inspection.enterprise_id != enterprise.id:
         raise Unprocessable.at(
-            "/inspection_id", "no inspection of this enterprise", "inspection_not_found"
+            "/inspection_id", "an inspection of another enterprise", "inspection_mismatch"
         )
     if not principal.can_write(enterprise.jurisdiction_code):
         raise Forbidden(
@@ -412,12 +414,14 @@ async def act(
     """Take one step of the case's lifecycle; 409, 403 or 422 when it may not be taken."""
     case = await _get(session, principal, case_id)
     category, state, action = Category(case.category), CaseState(case.status), request.action
+    rule = TRANSITIONS.get((category, state, action))
+    if rule is None:  # the state answers first, whatever the body holds
+        raise machine.InvalidTransition(category, state, action)
+    if (reason := _not_owner_reason(principal, case, rule)) is not None:
+        raise machine.ActionForbidden(reason)
     fields = dict(request.model_extra or {})
     draft = _validated(category, {**case.payload, **fields})
     content = _stored(draft)
-    rule = TRANSITIONS.get((category, state, action))
-    if rule is not None and (reason := _not_owner_reason(principal, case, rule)) is not None:
-        raise machine.ActionForbidden(reason)
     rule = machine.transition(
         category,
         state,

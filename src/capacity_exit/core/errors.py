@@ -45,6 +45,16 @@ class AppError(Exception):
 class NotFound(AppError):
     status, code, title = 404, "not_found", "Not found"
 
+    @classmethod
+    def referenced(cls, field: str, what: str, value: object) -> NotFound:
+        """A body field names a `what` the caller cannot see: as if addressed directly."""
+        code = f"{what}_not_found"
+        return cls(
+            f"No {what} {value} in your jurisdictions.",
+            code=code,
+            errors=[FieldProblem(pointer=f"/{field}", detail="not found", code=code)],
+        )
+
 
 class Conflict(AppError):
     status, code, title = 409, "conflict", "Conflict"

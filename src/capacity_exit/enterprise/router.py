@@ -40,7 +40,15 @@ _ETAG_HEADER = {"ETag": {"description": "Version of the enterprise", "schema": {
     status_code=status.HTTP_201_CREATED,
     response_model=EnterpriseOut,
     responses={
-        201: {"headers": {**_ETAG_HEADER, "Location": {"schema": {"type": "string"}}}},
+        201: {
+            "headers": {**_ETAG_HEADER, "Location": {"schema": {"type": "string"}}},
+            "links": {
+                "InspectEnterprise": {
+                    "operationId": "create_inspection",
+                    "requestBody": {"enterprise_id": "$response.body#/id"},
+                }
+            },
+        },
         **problem_responses(409, 413, 422),
     },
     **access(*WRITERS, creates=True),

@@ -83,15 +83,7 @@ async def referenced(
     """The enterprise a record refers to (`/enterprise_id`), if the caller may see it."""
     enterprise = await repository.get_in_scope(session, enterprise_id, principal.readable)
     if enterprise is None:
-        raise NotFound(
-            f"No enterprise {enterprise_id} in your jurisdictions.",
-            code="enterprise_not_found",
-            errors=[
-                FieldProblem(
-                    pointer="/enterprise_id", detail="not found", code="enterprise_not_found"
-                )
-            ],
-        )
+        raise NotFound.referenced("enterprise_id", "enterprise", enterprise_id)
     return enterprise
 
 

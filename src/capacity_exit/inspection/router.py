@@ -54,7 +54,18 @@ def _out(view: service.InspectionView) -> InspectionOut:
     status_code=status.HTTP_201_CREATED,
     response_model=InspectionOut,
     responses={
-        201: {"headers": {"Location": {"schema": {"type": "string"}}}},
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}},
+            "links": {
+                "OpenCase": {
+                    "operationId": "create_case",
+                    "requestBody": {
+                        "enterprise_id": "$response.body#/enterprise_id",
+                        "inspection_id": "$response.body#/id",
+                    },
+                }
+            },
+        },
         **problem_responses(404, 409, 413, 422),
     },
     **access(*WRITERS, creates=True),
