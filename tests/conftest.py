@@ -24,7 +24,11 @@ from capacity_exit.models import (
     CalendarYearVersion,
     Case,
     CaseEvent,
+    CorrectionRequest,
     DeadlineChange,
+    Disclosure,
+    DisclosureEvent,
+    DisclosureReview,
     Enterprise,
     IdempotencyRecord,
     Inspection,
@@ -37,6 +41,10 @@ from tests.fixtures.stores import fresh_database, store
 # Tables that tests write to, emptied after each test (reference data stays loaded).
 _MUTABLE_TABLES = (
     IdempotencyRecord,
+    CorrectionRequest,
+    DisclosureReview,
+    DisclosureEvent,
+    Disclosure,
     CaseEvent,
     Case,
     Inspection,

@@ -28,6 +28,8 @@ from capacity_exit.core.errors import install_error_handlers
 from capacity_exit.core.openapi import install_openapi
 from capacity_exit.core.request_id import RequestIdMiddleware
 from capacity_exit.core.strict_query import reject_unknown_query_parameters
+from capacity_exit.disclosure.router import public_router as disclosure_public_router
+from capacity_exit.disclosure.router import router as disclosure_router
 from capacity_exit.enterprise.router import router as enterprise_router
 from capacity_exit.inspection.router import router as inspection_router
 from capacity_exit.org.router import router as org_router
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     public = APIRouter(prefix=API_PREFIX)
     public.include_router(auth_public_router)
     public.include_router(calendar_public_router)
+    public.include_router(disclosure_public_router)
     private = APIRouter(prefix=API_PREFIX, dependencies=[Depends(current_principal)])
     private.include_router(audit_router)
     private.include_router(auth_router)
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     private.include_router(enterprise_router)
     private.include_router(inspection_router)
     private.include_router(case_router)
+    private.include_router(disclosure_router)
     app.include_router(health.router)
     app.include_router(public)
     app.include_router(private)

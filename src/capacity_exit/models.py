@@ -11,6 +11,12 @@ from capacity_exit.calendar.models import (
 from capacity_exit.case.models import Case, CaseEvent
 from capacity_exit.core.db import Base
 from capacity_exit.core.idempotency import IdempotencyRecord
+from capacity_exit.disclosure.models import (
+    CorrectionRequest,
+    Disclosure,
+    DisclosureEvent,
+    DisclosureReview,
+)
 from capacity_exit.enterprise.models import Enterprise
 from capacity_exit.inspection.models import Inspection
 from capacity_exit.org.models import Department, Jurisdiction
@@ -25,8 +31,12 @@ __all__ = [
     "CalendarYearVersion",
     "Case",
     "CaseEvent",
+    "CorrectionRequest",
     "DeadlineChange",
     "Department",
+    "Disclosure",
+    "DisclosureEvent",
+    "DisclosureReview",
     "Enterprise",
     "IdempotencyRecord",
     "Inspection",

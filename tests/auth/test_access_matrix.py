@@ -25,6 +25,7 @@ from tests.fixtures.inspections import inspection_body
 
 CALLER = "220322-ecoenv"  # a county department
 LEAD = "220322-miit"  # its county's lead department (工信), where `lead` acts
+CITY = "220300-ecoenv"  # the city department that reviews the county's notices
 OTHER_COUNTY = "220302"
 _serial = itertools.count(1)
 
@@ -70,6 +71,16 @@ class World:
             client, "rectification", content=content, jurisdiction=jurisdiction
         )
         return await cases.take(client, case, "publish") if publish else case
+
+    async def disclosure(self, away: bool = False) -> dict[str, Any]:
+        """The public notice of a newly published case of the county (or the other one)."""
+        case = await self.case(away, publish=True)
+        listed = await self.client_as(None).get(
+            "/api/v1/disclosures", params={"jurisdiction": case["jurisdiction"], "limit": 1}
+        )
+        [notice] = listed.json()["items"]
+        assert notice["enterprise"]["name"], notice
+        return dict(notice)
 
     async def account(self, away: bool = False) -> dict[str, Any]:
         client = self.away if away else self.home
@@ -176,6 +187,17 @@ async def _case_step(world: World, away: bool, role: Role = Role.approver) -> Ca
                 _held(case))  # fmt: skip
 
 
+async def _disclosure_call(world: World, away: bool, what: str) -> Call:
+    notice = await world.disclosure(away)
+    url = f"/api/v1/disclosures/{notice['id']}/{what}"
+    held = {"If-Match": f'"{notice["version"]}"'}
+    if what == "corrections":
+        return Call("POST", url, {"reason": "笔误", "content": {}}, held)
+    if what == "withdrawal":
+        return Call("POST", url, {"reason": "主体认定错误"}, held)
+    return Call("POST", url, {"kind": "spot_check", "discrepancies": []})
+
+
 ANY = frozenset(Role)
 ADMIN = frozenset({Role.admin})
 
@@ -189,6 +211,7 @@ class Row:
     # When what a role may do depends on the role (lifecycle steps): the call per role,
     # made by the department given for the role (default: CALLER).
     build_for: Callable[[World, bool, Role], Awaitable[Call]] | None = None
+    department: str = CALLER  # the department whose roles are tried
     department_for: dict[Role, str] = field(default_factory=dict)
 
 
@@ -235,6 +258,22 @@ MATRIX: dict[str, Row] = {
     ),
     "list_case_events": Row(ANY, lambda w, away: _case_call(w, away, "events"), scoped=True),
     "list_case_lifecycles": Row(ANY, _get("/api/v1/case-lifecycles")),
+    "correct_disclosure": Row(
+        frozenset({Role.approver}),
+        lambda w, away: _disclosure_call(w, away, "corrections"),
+        scoped=True,
+    ),
+    "withdraw_disclosure": Row(
+        frozenset({Role.approver}),
+        lambda w, away: _disclosure_call(w, away, "withdrawal"),
+        scoped=True,
+    ),
+    "review_disclosure": Row(
+        frozenset(WRITERS),
+        lambda w, away: _disclosure_call(w, away, "reviews"),
+        department=CITY,
+    ),
+    "list_correction_requests": Row(ANY, _get("/api/v1/correction-requests")),
     "list_audit_events": Row(ANY, _get("/api/v1/audit-events?limit=200"), lists="audit"),
     "verify_audit_chain": Row(ADMIN, _get("/api/v1/audit-events/verify")),
     "rotate_account_secret": Row(
@@ -249,6 +288,10 @@ PUBLIC = {
     "get_calendar_day",
     "get_calendar_deadline",
     "get_calendar_year",
+    "list_disclosures",
+    "disclosure_feed",
+    "get_disclosure",
+    "get_disclosure_document",
 }
 
 
@@ -289,7 +332,7 @@ async def test_roles_and_scope(operation_id: str, client_as: ClientAs) -> None:
         call = await (
             row.build_for(world, False, role) if row.build_for else row.build(world, False)
         )
-        response = await _send(client_as(row.department_for.get(role, CALLER), role), call)
+        response = await _send(client_as(row.department_for.get(role, row.department), role), call)
         if role in row.roles:
             assert 200 <= response.status_code < 300, (role, response.text)
         else:

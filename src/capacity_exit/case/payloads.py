@@ -10,14 +10,15 @@ required top-level fields, and each list item names its own required sub-fields 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from capacity_exit.calendar.schemas import CalendarDate
 from capacity_exit.case.machine import Category
-from capacity_exit.core.errors import Unprocessable
+from capacity_exit.core.errors import Unprocessable, field_problem_from_pydantic
 from capacity_exit.core.problems import FieldProblem
 from capacity_exit.core.text import Name, Paragraph, ShortText
 from capacity_exit.inspection.schemas import CheckedItem, DepartmentCode, Domain, Measurement
@@ -283,3 +284,18 @@ def ensure_complete(
         raise Unprocessable(
             f"Missing to {action}: {pointers}.", code="missing_fields", errors=problems
         )
+
+
+def validated_draft(category: Category, content: Mapping[str, Any]) -> BaseModel:
+    """The category's draft from content (stored, with changes applied; null clears),
+    or a 422 pointing at each invalid field."""
+    try:
+        return DRAFT_MODELS[category].model_validate(
+            {k: v for k, v in content.items() if v is not None}
+        )
+    except ValidationError as exc:
+        raise Unprocessable(
+            f"The {category} case content is not valid.",
+            code="invalid_payload",
+            errors=[field_problem_from_pydantic(dict(e)) for e in exc.errors()],
+        ) from exc

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.audit import service as audit
@@ -41,10 +41,11 @@ from capacity_exit.case.models import Case, CaseEvent
 from capacity_exit.case.schemas import CaseCreate, CaseTransitionRequest
 from capacity_exit.core import clock
 from capacity_exit.core.actor import current_actor
-from capacity_exit.core.errors import Conflict, NotFound, Unprocessable, field_problem_from_pydantic
+from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition, stale
 from capacity_exit.core.problems import FieldProblem
 from capacity_exit.core.versioned import current_version, update_if_version
+from capacity_exit.disclosure import service as disclosures
 from capacity_exit.enterprise import service as enterprises
 from capacity_exit.inspection import repository as inspections
 from capacity_exit.org import repository as org
@@ -173,20 +174,6 @@ async def events_page(
 
 
 # --- payload checks -----------------------------------------------------------------------
-
-
-def _validated(category: Category, content: Mapping[str, Any]) -> BaseModel:
-    """The category's draft from stored content with changes applied; null clears."""
-    try:
-        return payloads.DRAFT_MODELS[category].model_validate(
-            {k: v for k, v in content.items() if v is not None}
-        )
-    except ValidationError as exc:
-        raise Unprocessable(
-            f"The {category} case content is not valid.",
-            code="invalid_payload",
-            errors=[field_problem_from_pydantic(dict(e)) for e in exc.errors()],
-        ) from exc
 
 
 def _stored(draft: BaseModel) -> dict[str, Any]:
@@ -381,7 +368,7 @@ async def edit_draft(
             code="not_a_draft",
         )
     version = precondition.version_to_change(case.version)
-    content = _stored(_validated(category, {**case.payload, **changes}))
+    content = _stored(payloads.validated_draft(category, {**case.payload, **changes}))
     await _check_departments(session, content)
     if content == case.payload:
         return await _view(session, principal, case)
@@ -420,7 +407,7 @@ async def act(
     if (reason := _not_owner_reason(principal, case, rule)) is not None:
         raise machine.ActionForbidden(reason)
     fields = dict(request.model_extra or {})
-    draft = _validated(category, {**case.payload, **fields})
+    draft = payloads.validated_draft(category, {**case.payload, **fields})
     content = _stored(draft)
     rule = machine.transition(
         category,
@@ -475,6 +462,9 @@ async def act(
     )
     if machine.OPEN_FORCED_EXIT in rule.effects:
         await _open_forced_exit(session, case)
+    if action in CLOSING_ACTIONS:
+        await disclosures.withdraw_for_case(session, case, request.reason or "")
+    await disclosures.publish_for_step(session, case, action, await current_index(session))
     return await _view(session, principal, case)
 
 

@@ -1,0 +1,1 @@
+"""Published disclosures: publicity notices (公示) and announcements (公告)."""

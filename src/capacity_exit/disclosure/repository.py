@@ -1,0 +1,190 @@
+"""Every query on disclosures, their history, reviews and correction requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from capacity_exit.core.clock import utcnow
+from capacity_exit.disclosure.models import CorrectionRequest, Disclosure, DisclosureEvent
+
+# What a correction carries over from the version it corrects.
+COPIED_ON_CORRECTION = (
+    "series_id",
+    "kind",
+    "category",
+    "case_id",
+    "step",
+    "enterprise_id",
+    "enterprise_name",
+    "enterprise_credit_code",
+    "enterprise_address",
+    "department_code",
+    "department_name",
+    "level",
+    "jurisdiction_code",
+    "jurisdiction_name",
+    "due_date",
+    "on_time",
+    "period_end",
+)
+_CREDIT_CODE_LENGTH = 18
+
+
+async def add(session: AsyncSession, row: Any) -> Any:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get(session: AsyncSession, disclosure_id: uuid.UUID) -> Disclosure | None:
+    return await session.get(Disclosure, disclosure_id)
+
+
+async def current_of_case(session: AsyncSession, case_id: uuid.UUID) -> Sequence[Disclosure]:
+    return (
+        await session.scalars(
+            select(Disclosure).where(Disclosure.case_id == case_id, Disclosure.status == "current")
+        )
+    ).all()
+
+
+async def supersede(session: AsyncSession, disclosure_id: uuid.UUID) -> bool:
+    """Mark the current version superseded; False when another change got there first."""
+    result = await session.execute(
+        update(Disclosure)
+        .where(Disclosure.id == disclosure_id, Disclosure.status == "current")
+        .values(status="superseded")
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def mark_withdrawn(
+    session: AsyncSession, disclosure_id: uuid.UUID, reason: str, at: dt.datetime
+) -> bool:
+    result = await session.execute(
+        update(Disclosure)
+        .where(Disclosure.id == disclosure_id, Disclosure.status == "current")
+        .values(status="withdrawn", withdrawn_reason=reason, withdrawn_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def versions(session: AsyncSession, series_id: uuid.UUID) -> Sequence[Disclosure]:
+    return (
+        await session.scalars(
+            select(Disclosure).where(Disclosure.series_id == series_id).order_by(Disclosure.version)
+        )
+    ).all()
+
+
+async def history(session: AsyncSession, series_id: uuid.UUID) -> Sequence[DisclosureEvent]:
+    return (
+        await session.scalars(
+            select(DisclosureEvent)
+            .where(DisclosureEvent.series_id == series_id)
+            .order_by(DisclosureEvent.id)
+        )
+    ).all()
+
+
+async def public_page(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    category: str | None,
+    kind: str | None,
+    jurisdiction: str | None,
+    department: str | None,
+    enterprise: str | None,
+    published_from: dt.datetime | None,
+    published_to: dt.datetime | None,
+    include_withdrawn: bool,
+) -> Sequence[Disclosure]:
+    """Current notices (and withdrawn ones when asked), newest first, keyset-paged on id
+    (ids are time-ordered)."""
+    statuses = ["current", "withdrawn"] if include_withdrawn else ["current"]
+    query = (
+        select(Disclosure)
+        .where(Disclosure.status.in_(statuses))
+        .order_by(Disclosure.id.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(Disclosure.id < after)
+    for column, value in (
+        (Disclosure.category, category),
+        (Disclosure.kind, kind),
+        (Disclosure.jurisdiction_code, jurisdiction),
+        (Disclosure.department_code, department),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if enterprise:
+        # A credit code is matched exactly; anything else is part of the name.
+        pattern = "%" + enterprise.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(
+            or_(
+                Disclosure.enterprise_credit_code == enterprise.upper(),
+                Disclosure.enterprise_name.like(pattern + "%", escape="\\"),
+            )
+            if len(enterprise) == _CREDIT_CODE_LENGTH
+            else Disclosure.enterprise_name.like(pattern + "%", escape="\\")
+        )
+    if published_from is not None:
+        query = query.where(Disclosure.published_at >= published_from)
+    if published_to is not None:
+        query = query.where(Disclosure.published_at < published_to)
+    return (await session.scalars(query)).all()
+
+
+async def get_correction_request(
+    session: AsyncSession, request_id: uuid.UUID
+) -> CorrectionRequest | None:
+    return await session.get(CorrectionRequest, request_id)
+
+
+async def resolve_correction_request(
+    session: AsyncSession, request: CorrectionRequest, resolved_by: uuid.UUID
+) -> None:
+    await session.execute(
+        update(CorrectionRequest)
+        .where(CorrectionRequest.id == request.id, CorrectionRequest.status == "open")
+        .values(
+            status="resolved",
+            resolved_by_id=resolved_by,
+            version=CorrectionRequest.version + 1,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(request)
+
+
+async def correction_requests(
+    session: AsyncSession,
+    readable: Iterable[str],
+    *,
+    status: str | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> Sequence[CorrectionRequest]:
+    query = (
+        select(CorrectionRequest)
+        .where(CorrectionRequest.jurisdiction_code.in_(list(readable)))
+        .order_by(CorrectionRequest.id)
+        .limit(limit)
+    )
+    if status is not None:
+        query = query.where(CorrectionRequest.status == status)
+    if after is not None:
+        query = query.where(CorrectionRequest.id > after)
+    return (await session.scalars(query)).all()

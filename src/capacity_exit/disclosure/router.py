@@ -1,0 +1,390 @@
+"""HTTP: the public record of disclosures, and the publishers' and reviewers' changes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+from xml.etree import ElementTree
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from capacity_exit.auth.dependencies import CurrentPrincipal, access, public
+from capacity_exit.auth.roles import Role
+from capacity_exit.case.machine import Category
+from capacity_exit.core.clock import Timestamp, as_utc
+from capacity_exit.core.db import Session
+from capacity_exit.core.errors import AppError
+from capacity_exit.core.etag import IfMatch, Precondition, set_etag
+from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
+from capacity_exit.core.problems import problem_responses
+from capacity_exit.disclosure import documents, service
+from capacity_exit.disclosure.models import CorrectionRequest, Disclosure
+from capacity_exit.disclosure.schemas import (
+    CorrectionIn,
+    CorrectionRequestList,
+    CorrectionRequestOut,
+    DisclosureDetail,
+    DisclosureEventOut,
+    DisclosureKind,
+    DisclosureList,
+    DisclosureOut,
+    EnterpriseRef,
+    Named,
+    ReviewIn,
+    ReviewOut,
+    WithdrawalIn,
+)
+
+public_router = APIRouter(prefix="/disclosures", tags=["disclosures"])
+router = APIRouter(tags=["disclosures"])
+
+ATOM = "http://www.w3.org/2005/Atom"
+_DOCUMENT_TYPES = {"text/html": documents.render_html, "text/plain": documents.render_text}
+
+
+class NotAcceptable(AppError):
+    status, code, title = 406, "not_acceptable", "Not acceptable"
+
+
+def _out(request: Request, d: Disclosure) -> DisclosureOut:
+    return DisclosureOut(
+        id=d.id,
+        series_id=d.series_id,
+        version=d.version,
+        status=d.status,
+        kind=DisclosureKind(d.kind),
+        category=Category(d.category),
+        enterprise=EnterpriseRef(
+            name=d.enterprise_name,
+            credit_code=d.enterprise_credit_code,
+            address=d.enterprise_address,
+        ),
+        department=Named(code=d.department_code, name=d.department_name),
+        level=d.level,
+        jurisdiction=Named(code=d.jurisdiction_code, name=d.jurisdiction_name),
+        published_at=d.published_at,
+        due_date=d.due_date,
+        on_time=d.on_time,
+        period_end=d.period_end,
+        content=d.content,
+        previous_id=d.previous_id,
+        correction_reason=d.correction_reason,
+        withdrawn_at=d.withdrawn_at,
+        withdrawn_reason=d.withdrawn_reason,
+        document=str(request.app.url_path_for("get_disclosure_document", disclosure_id=d.id)),
+    )
+
+
+@public_router.get(
+    "",
+    operation_id="list_disclosures",
+    summary="The public record: notices newest first (no token needed)",
+    response_model=DisclosureList,
+    responses=problem_responses(422),
+    **public(),
+)
+async def list_disclosures(
+    session: Session,
+    request: Request,
+    category: Category | None = None,
+    kind: DisclosureKind | None = None,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    department: Annotated[str | None, Query(pattern=r"^[0-9]{6}-[a-z]{2,16}$")] = None,
+    enterprise: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[^\x00-\x1f\x7f]+$",
+            description="A credit code (exact) or the start of the enterprise's name.",
+        ),
+    ] = None,
+    published_from: Timestamp | None = None,
+    published_to: Timestamp | None = None,
+    include_withdrawn: bool = False,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> DisclosureList:
+    filters = {
+        "category": category,
+        "kind": kind.value if kind else None,
+        "jurisdiction": jurisdiction,
+        "department": department,
+        "enterprise": enterprise,
+        "published_from": published_from,
+        "published_to": published_to,
+        "include_withdrawn": include_withdrawn,
+    }
+    page, next_cursor = await paginate(
+        cursor,
+        limit,
+        filters,
+        lambda after, n: service.public_page(session, after=after, limit=n, **filters),  # type: ignore[arg-type]
+        position=uuid_position,
+        key=lambda d: str(d.id),
+    )
+    return DisclosureList(items=[_out(request, d) for d in page], next_cursor=next_cursor)
+
+
+@public_router.get(
+    "/feed.atom",
+    operation_id="disclosure_feed",
+    summary="An Atom feed of the latest notices",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+        **problem_responses(422),
+    },
+    **public(),
+)
+async def disclosure_feed(
+    session: Session,
+    request: Request,
+    category: Category | None = None,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    department: Annotated[str | None, Query(pattern=r"^[0-9]{6}-[a-z]{2,16}$")] = None,
+) -> Response:
+    rows = await service.public_page(
+        session,
+        after=None,
+        limit=50,
+        category=category,
+        kind=None,
+        jurisdiction=jurisdiction,
+        department=department,
+        enterprise=None,
+        published_from=None,
+        published_to=None,
+        include_withdrawn=False,
+    )
+    feed = ElementTree.Element("feed", xmlns=ATOM)
+    ElementTree.SubElement(feed, "title").text = "产能退出信息公开"
+    ElementTree.SubElement(feed, "id").text = str(request.url.remove_query_params("cursor"))
+    updated = max((as_utc(r.published_at) for r in rows), default=None)
+    ElementTree.SubElement(feed, "updated").text = (
+        updated.isoformat() if updated else "1970-01-01T00:00:00+00:00"
+    )
+    for row in rows:
+        entry = ElementTree.SubElement(feed, "entry")
+        ElementTree.SubElement(entry, "title").text = documents.title(row)
+        ElementTree.SubElement(entry, "id").text = f"urn:uuid:{row.id}"
+        ElementTree.SubElement(entry, "updated").text = as_utc(row.published_at).isoformat()
+        author = ElementTree.SubElement(entry, "author")
+        ElementTree.SubElement(author, "name").text = row.department_name
+        ElementTree.SubElement(entry, "category", term=row.category)
+        ElementTree.SubElement(
+            entry,
+            "link",
+            rel="alternate",
+            type="text/html",
+            href=str(request.url_for("get_disclosure_document", disclosure_id=row.id)),
+        )
+        ElementTree.SubElement(entry, "summary").text = documents.render_text(row)
+    body = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return Response(body, media_type="application/atom+xml")
+
+
+@public_router.get(
+    "/{disclosure_id}",
+    operation_id="get_disclosure",
+    summary="One notice, with every version and its history",
+    response_model=DisclosureDetail,
+    responses=problem_responses(404, 422),
+    **public(),
+)
+async def get_disclosure(
+    session: Session, request: Request, response: Response, disclosure_id: uuid.UUID
+) -> DisclosureDetail:
+    detail = await service.public_detail(session, disclosure_id)
+    set_etag(response, detail.disclosure.version)
+    return DisclosureDetail(
+        **_out(request, detail.disclosure).model_dump(),
+        versions=[_out(request, v) for v in detail.versions],
+        history=[
+            DisclosureEventOut(
+                kind=e.kind,
+                disclosure_id=e.disclosure_id,
+                occurred_at=e.occurred_at,
+                department=e.department_code,
+                reason=e.reason,
+            )
+            for e in detail.history
+        ],
+    )
+
+
+def _negotiate(accept: str | None) -> str:
+    """text/html unless the client prefers text/plain; 406 when it takes neither."""
+    ranked = []
+    for position, part in enumerate((accept or "*/*").split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        ranked.append((-quality, position, media.lower()))
+    for negative_quality, _, media in sorted(ranked):
+        if negative_quality >= 0:
+            break
+        if media in _DOCUMENT_TYPES:
+            return media
+        if media in ("*/*", "text/*"):
+            return "text/html"
+    raise NotAcceptable("This document is served as text/html or text/plain.")
+
+
+@public_router.get(
+    "/{disclosure_id}/document",
+    operation_id="get_disclosure_document",
+    summary="The official notice text, ready to post on a government site",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "text/plain": {"schema": {"type": "string"}},
+            }
+        },
+        **problem_responses(404, 406, 422),
+    },
+    **public(),
+)
+async def get_disclosure_document(
+    session: Session,
+    disclosure_id: uuid.UUID,
+    accept: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    disclosure = await service.public_get(session, disclosure_id)
+    media = _negotiate(accept)
+    return Response(
+        _DOCUMENT_TYPES[media](disclosure),
+        media_type=f"{media}; charset=utf-8",
+        headers={"Vary": "Accept"},
+    )
+
+
+# --- publishers and reviewers -------------------------------------------------------------
+
+
+def _single(request: Request, response: Response, disclosure: Disclosure) -> DisclosureOut:
+    set_etag(response, disclosure.version)
+    return _out(request, disclosure)
+
+
+@router.post(
+    "/disclosures/{disclosure_id}/corrections",
+    operation_id="correct_disclosure",
+    summary="Publish a corrected version of a notice, with the reason (If-Match required)",
+    status_code=201,
+    response_model=DisclosureOut,
+    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    **access(Role.approver),
+)
+async def correct_disclosure(
+    session: Session,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    disclosure_id: uuid.UUID,
+    body: CorrectionIn,
+    if_match: IfMatch = None,
+) -> DisclosureOut:
+    new = await service.correct(session, principal, disclosure_id, Precondition(if_match), body)
+    return _single(request, response, new)
+
+
+@router.post(
+    "/disclosures/{disclosure_id}/withdrawal",
+    operation_id="withdraw_disclosure",
+    summary="Withdraw a notice, keeping it with the reason (If-Match required)",
+    response_model=DisclosureOut,
+    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    **access(Role.approver),
+)
+async def withdraw_disclosure(
+    session: Session,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    disclosure_id: uuid.UUID,
+    body: WithdrawalIn,
+    if_match: IfMatch = None,
+) -> DisclosureOut:
+    withdrawn = await service.withdraw(
+        session, principal, disclosure_id, Precondition(if_match), body
+    )
+    return _single(request, response, withdrawn)
+
+
+@router.post(
+    "/disclosures/{disclosure_id}/reviews",
+    operation_id="review_disclosure",
+    summary="Record the city's re-check or spot check of a county notice (一(四))",
+    status_code=201,
+    response_model=ReviewOut,
+    responses=problem_responses(403, 404, 409, 413, 422),
+    **access(Role.officer, Role.approver, Role.lead),
+)
+async def review_disclosure(
+    session: Session, principal: CurrentPrincipal, disclosure_id: uuid.UUID, body: ReviewIn
+) -> ReviewOut:
+    result = await service.review(session, principal, disclosure_id, body)
+    r = result.review
+    return ReviewOut(
+        id=r.id,
+        disclosure_id=r.disclosure_id,
+        kind=r.kind,
+        outcome=r.outcome,
+        discrepancies=r.discrepancies,
+        notes=r.notes,
+        department=r.department_code,
+        reviewed_on=r.reviewed_on,
+        correction_request_id=result.correction_request.id if result.correction_request else None,
+    )
+
+
+def _request_out(r: CorrectionRequest) -> CorrectionRequestOut:
+    return CorrectionRequestOut.model_validate(
+        {
+            "id": r.id,
+            "series_id": r.series_id,
+            "disclosure_id": r.disclosure_id,
+            "addressed_to": r.addressed_to,
+            "requested_by": r.requested_by,
+            "discrepancies": r.discrepancies,
+            "status": r.status,
+            "resolved_by_id": r.resolved_by_id,
+            "created_at": r.created_at,
+        }
+    )
+
+
+@router.get(
+    "/correction-requests",
+    operation_id="list_correction_requests",
+    summary="Correction requests from the city's reviews, in the caller's jurisdictions",
+    response_model=CorrectionRequestList,
+    responses=problem_responses(422),
+    **access(),
+)
+async def list_correction_requests(
+    session: Session,
+    principal: CurrentPrincipal,
+    status: Annotated[str | None, Query(pattern="^(open|resolved)$")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> CorrectionRequestList:
+    page, next_cursor = await paginate(
+        cursor,
+        limit,
+        {"status": status},
+        lambda after, n: service.correction_requests(
+            session, principal, status=status, after=after, limit=n
+        ),
+        position=uuid_position,
+        key=lambda r: str(r.id),
+    )
+    return CorrectionRequestList(items=[_request_out(r) for r in page], next_cursor=next_cursor)

@@ -1,0 +1,172 @@
+"""Disclosure bodies. Public models carry no internal field; internal ones are marked
+`x-internal` in the contract, and a test walks the public routes to keep them out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from capacity_exit.case.machine import Category
+from capacity_exit.core.clock import as_utc
+from capacity_exit.core.text import Paragraph, ShortText
+
+INTERNAL: dict[str, Any] = {"x-internal": True}
+
+
+class DisclosureStatus(StrEnum):
+    current = "current"
+    superseded = "superseded"
+    withdrawn = "withdrawn"
+
+
+class DisclosureKind(StrEnum):
+    publicity = "publicity"  # 公示
+    announcement = "announcement"  # 公告
+
+
+class EnterpriseRef(BaseModel):
+    name: str
+    credit_code: str
+    address: str
+
+
+class Named(BaseModel):
+    code: str
+    name: str
+
+
+class DisclosureEventOut(BaseModel):
+    kind: Literal["published", "corrected", "withdrawn", "reviewed"]
+    disclosure_id: uuid.UUID
+    occurred_at: dt.datetime
+    department: str | None
+    reason: str | None
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _utc(cls, value: dt.datetime) -> dt.datetime:
+        return as_utc(value)
+
+
+class DisclosureOut(BaseModel):
+    """A published notice as the public reads it."""
+
+    id: uuid.UUID
+    series_id: uuid.UUID = Field(description="The same across a notice's corrections.")
+    version: int
+    status: DisclosureStatus
+    kind: DisclosureKind
+    category: Category
+    enterprise: EnterpriseRef
+    department: Named
+    level: str = Field(description="The publishing department's level: county or city.")
+    jurisdiction: Named
+    published_at: dt.datetime
+    due_date: dt.date | None = Field(description="10 working days from the case (一(三)).")
+    on_time: bool | None
+    period_end: dt.date | None
+    content: dict[str, Any] = Field(
+        description="The category's required fields as published, frozen."
+    )
+    previous_id: uuid.UUID | None = Field(description="The version this one corrects.")
+    correction_reason: str | None
+    withdrawn_at: dt.datetime | None
+    withdrawn_reason: str | None
+    document: str = Field(description="The notice text: text/html or text/plain.")
+
+    @field_validator("published_at", "withdrawn_at")
+    @classmethod
+    def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return as_utc(value) if value is not None else None
+
+
+class DisclosureDetail(DisclosureOut):
+    versions: list[DisclosureOut] = Field(description="Every version of the notice, oldest first.")
+    history: list[DisclosureEventOut]
+
+
+class DisclosureList(BaseModel):
+    items: list[DisclosureOut]
+    next_cursor: str | None = None
+
+
+class CorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Paragraph = Field(title="更正理由")
+    content: dict[str, Any] = Field(
+        description="The notice fields that change (of the fields it shows); the others "
+        "stay as published."
+    )
+    correction_request_id: uuid.UUID | None = Field(
+        default=None, description="The city's correction request this answers."
+    )
+
+
+class WithdrawalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Paragraph = Field(title="撤回理由")
+
+
+class ReviewKind(StrEnum):
+    recheck = "recheck"  # 复核
+    spot_check = "spot_check"  # 抽查
+
+
+class Discrepancy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field: ShortText = Field(description="The notice field found wrong.")
+    finding: Paragraph
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ReviewKind
+    discrepancies: list[Discrepancy] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Empty: the disclosure is confirmed; otherwise a correction request "
+        "goes to the publishing department.",
+    )
+    notes: Paragraph | None = Field(default=None, json_schema_extra=INTERNAL)
+
+
+class ReviewOut(BaseModel):
+    id: uuid.UUID
+    disclosure_id: uuid.UUID
+    kind: ReviewKind
+    outcome: Literal["confirmed", "discrepancies"]
+    discrepancies: list[Discrepancy]
+    notes: str | None = Field(json_schema_extra=INTERNAL)
+    department: str
+    reviewed_on: dt.date
+    correction_request_id: uuid.UUID | None
+
+
+class CorrectionRequestOut(BaseModel):
+    id: uuid.UUID
+    series_id: uuid.UUID
+    disclosure_id: uuid.UUID
+    addressed_to: str
+    requested_by: str
+    discrepancies: list[Discrepancy]
+    status: Literal["open", "resolved"]
+    resolved_by_id: uuid.UUID | None
+    created_at: dt.datetime
+
+    @field_validator("created_at")
+    @classmethod
+    def _utc(cls, value: dt.datetime) -> dt.datetime:
+        return as_utc(value)
+
+
+class CorrectionRequestList(BaseModel):
+    items: list[CorrectionRequestOut]
+    next_cursor: str | None = None

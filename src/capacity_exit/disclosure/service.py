@@ -1,0 +1,360 @@
+"""Disclosures: created by the case steps that publish, corrected and withdrawn with
+history, reviewed by the city, and read by the public."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from capacity_exit.audit import service as audit
+from capacity_exit.auth.errors import Forbidden
+from capacity_exit.auth.principal import Principal
+from capacity_exit.calendar.index import CalendarIndex
+from capacity_exit.case.deadlines import case_deadlines
+from capacity_exit.case.machine import CaseAction, Category
+from capacity_exit.case.models import Case
+from capacity_exit.case.payloads import validated_draft
+from capacity_exit.core import clock
+from capacity_exit.core.actor import current_actor
+from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
+from capacity_exit.core.etag import Precondition
+from capacity_exit.core.ids import uuid7
+from capacity_exit.core.problems import FieldProblem
+from capacity_exit.disclosure import repository
+from capacity_exit.disclosure.content import PUBLISHING_STEPS, publishing_step, snapshot
+from capacity_exit.disclosure.models import (
+    CorrectionRequest,
+    Disclosure,
+    DisclosureEvent,
+    DisclosureReview,
+)
+from capacity_exit.disclosure.schemas import CorrectionIn, ReviewIn, WithdrawalIn
+from capacity_exit.enterprise.models import Enterprise
+from capacity_exit.org import repository as org
+
+OBJECT_TYPE = "disclosure"
+CURRENT, SUPERSEDED, WITHDRAWN = "current", "superseded", "withdrawn"
+
+
+async def _event(
+    session: AsyncSession, disclosure: Disclosure, kind: str, reason: str | None = None
+) -> None:
+    session.add(
+        DisclosureEvent(
+            series_id=disclosure.series_id,
+            disclosure_id=disclosure.id,
+            kind=kind,
+            department_code=current_actor().department,
+            reason=reason,
+        )
+    )
+    await session.flush()
+
+
+async def _audit(
+    session: AsyncSession, action: str, disclosure: Disclosure, before: dict[str, Any] | None
+) -> None:
+    await audit.record(
+        session,
+        action=f"disclosure.{action}",
+        object_type=OBJECT_TYPE,
+        object_id=str(disclosure.id),
+        jurisdiction=disclosure.jurisdiction_code,
+        before=before,
+        after=audit.snapshot(disclosure),
+    )
+
+
+# --- created by case steps ---------------------------------------------------------------
+
+
+async def publish_for_step(
+    session: AsyncSession, case: Case, action: CaseAction, index: CalendarIndex
+) -> Disclosure | None:
+    """The notice a case step publishes (None when the step publishes none)."""
+    step = publishing_step(Category(case.category), action)
+    if step is None:
+        return None
+    deadlines = {d.purpose: d for d in case_deadlines(index, case)}
+    answered = deadlines.get(step.deadline)
+    enterprise = await session.get(Enterprise, case.enterprise_id)
+    department = await org.get_department(session, case.department_code)
+    jurisdiction = await org.get_jurisdiction(session, case.jurisdiction_code)
+    assert enterprise is not None and department is not None and jurisdiction is not None
+    disclosure = Disclosure(
+        series_id=uuid7(),
+        version=1,
+        status=CURRENT,
+        kind=step.kind,
+        category=case.category,
+        case_id=case.id,
+        step=action.value,
+        enterprise_id=enterprise.id,
+        enterprise_name=enterprise.name,
+        enterprise_credit_code=enterprise.credit_code,
+        enterprise_address=enterprise.address,
+        department_code=department.code,
+        department_name=department.name,
+        level=jurisdiction.level,
+        jurisdiction_code=jurisdiction.code,
+        jurisdiction_name=jurisdiction.name,
+        published_at=clock.utcnow(),
+        due_date=answered.due if answered else None,
+        on_time=answered.on_time if answered else None,
+        content=snapshot(step, case.payload),
+        published_by=current_actor().subject,
+    )
+    await repository.add(session, disclosure)
+    await _event(session, disclosure, "published")
+    await _audit(session, "publish", disclosure, None)
+    return disclosure
+
+
+async def withdraw_for_case(session: AsyncSession, case: Case, reason: str) -> None:
+    """A withdrawn or revoked case withdraws its notices, keeping them."""
+    for disclosure in await repository.current_of_case(session, case.id):
+        await _withdraw(session, disclosure, reason)
+
+
+# --- corrections and withdrawals ---------------------------------------------------------
+
+
+def _changed_meanwhile(disclosure_id: uuid.UUID) -> Conflict:
+    return Conflict(f"Disclosure {disclosure_id} was changed meanwhile.", code="disclosure_changed")
+
+
+async def _owned(
+    session: AsyncSession, principal: Principal, disclosure_id: uuid.UUID
+) -> Disclosure:
+    disclosure = await repository.get(session, disclosure_id)
+    if disclosure is None or not principal.can_read(disclosure.jurisdiction_code):
+        raise NotFound(f"No disclosure {disclosure_id}.")
+    if principal.department_code != disclosure.department_code:
+        raise Forbidden(
+            f"Only {disclosure.department_code}, which published it, corrects or withdraws it.",
+            code="not_publisher",
+        )
+    if disclosure.status != CURRENT:
+        raise Conflict(
+            f"Disclosure {disclosure.id} is {disclosure.status}: only the current version "
+            "of a notice is corrected or withdrawn.",
+            code=f"disclosure_{disclosure.status}",
+        )
+    return disclosure
+
+
+async def correct(
+    session: AsyncSession,
+    principal: Principal,
+    disclosure_id: uuid.UUID,
+    precondition: Precondition,
+    data: CorrectionIn,
+) -> Disclosure:
+    """A new version with the changed fields and the reason; the old one is superseded."""
+    old = await _owned(session, principal, disclosure_id)
+    precondition.version_to_change(old.version)
+    category = Category(old.category)
+    step = PUBLISHING_STEPS[(category, CaseAction(old.step))]
+    foreign = [name for name in data.content if name not in step.fields]
+    if foreign:
+        raise Unprocessable(
+            "A correction changes only fields the notice shows.",
+            code="field_not_in_notice",
+            errors=[
+                FieldProblem(
+                    pointer=f"/content/{n}", detail="not in this notice", code="field_not_in_notice"
+                )
+                for n in foreign
+            ],
+        )
+    merged = validated_draft(category, {**old.content, **data.content})
+    content = snapshot(step, merged.model_dump(mode="json", exclude_none=True))
+    request = None
+    if data.correction_request_id is not None:
+        request = await repository.get_correction_request(session, data.correction_request_id)
+        if request is None or request.series_id != old.series_id or request.status != "open":
+            raise Unprocessable.at(
+                "/correction_request_id",
+                "no open correction request of this notice",
+                "correction_request_not_found",
+            )
+    if not await repository.supersede(session, old.id):
+        raise _changed_meanwhile(old.id)
+    new = Disclosure(
+        **{column: getattr(old, column) for column in repository.COPIED_ON_CORRECTION},
+        id=uuid7(),
+        version=old.version + 1,
+        status=CURRENT,
+        content=content,
+        previous_id=old.id,
+        correction_reason=data.reason,
+        published_at=clock.utcnow(),
+        published_by=current_actor().subject,
+    )
+    await repository.add(session, new)
+    await _event(session, new, "corrected", data.reason)
+    await _audit(session, "correct", new, audit.snapshot(old))
+    if request is not None:
+        await repository.resolve_correction_request(session, request, new.id)
+    return new
+
+
+async def _withdraw(session: AsyncSession, disclosure: Disclosure, reason: str) -> Disclosure:
+    before = audit.snapshot(disclosure)
+    if not await repository.mark_withdrawn(session, disclosure.id, reason, clock.utcnow()):
+        raise Conflict(
+            f"Disclosure {disclosure.id} was changed meanwhile.", code="disclosure_superseded"
+        )
+    await session.refresh(disclosure)
+    await _event(session, disclosure, "withdrawn", reason)
+    await _audit(session, "withdraw", disclosure, before)
+    return disclosure
+
+
+async def withdraw(
+    session: AsyncSession,
+    principal: Principal,
+    disclosure_id: uuid.UUID,
+    precondition: Precondition,
+    data: WithdrawalIn,
+) -> Disclosure:
+    disclosure = await _owned(session, principal, disclosure_id)
+    precondition.version_to_change(disclosure.version)
+    return await _withdraw(session, disclosure, data.reason)
+
+
+# --- tiered review (分级公开, 一(四)) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    review: DisclosureReview
+    correction_request: CorrectionRequest | None
+
+
+async def review(
+    session: AsyncSession, principal: Principal, disclosure_id: uuid.UUID, data: ReviewIn
+) -> ReviewResult:
+    """A city department re-checks or spot-checks a county's notice; what it finds wrong
+    goes to the county as a correction request."""
+    disclosure = await repository.get(session, disclosure_id)
+    if disclosure is None or not principal.can_read(disclosure.jurisdiction_code):
+        raise NotFound(f"No disclosure {disclosure_id}.")
+    jurisdiction = await org.get_jurisdiction(session, disclosure.jurisdiction_code)
+    if (
+        principal.level != "city"
+        or jurisdiction is None
+        or jurisdiction.parent_code != (principal.jurisdiction_code)
+    ):
+        raise Forbidden(
+            "Reviews of a county's notices are made by its city's departments.",
+            code="not_reviewer",
+        )
+    if disclosure.status == SUPERSEDED:
+        raise Conflict("Review the current version of the notice.", code="disclosure_superseded")
+    outcome = "discrepancies" if data.discrepancies else "confirmed"
+    record = DisclosureReview(
+        disclosure_id=disclosure.id,
+        kind=data.kind.value,
+        outcome=outcome,
+        discrepancies=[d.model_dump() for d in data.discrepancies],
+        notes=data.notes,
+        department_code=principal.department_code,
+        reviewed_on=clock.business_today(),
+    )
+    await repository.add(session, record)
+    await _event(session, disclosure, "reviewed", outcome)
+    request = None
+    if data.discrepancies:
+        request = CorrectionRequest(
+            review_id=record.id,
+            series_id=disclosure.series_id,
+            disclosure_id=disclosure.id,
+            addressed_to=disclosure.department_code,
+            jurisdiction_code=disclosure.jurisdiction_code,
+            requested_by=principal.department_code,
+            discrepancies=record.discrepancies,
+        )
+        await repository.add(session, request)
+    await audit.record(
+        session,
+        action="disclosure.review",
+        object_type=OBJECT_TYPE,
+        object_id=str(disclosure.id),
+        jurisdiction=disclosure.jurisdiction_code,
+        after=audit.snapshot(record),
+    )
+    return ReviewResult(record, request)
+
+
+async def correction_requests(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> Sequence[CorrectionRequest]:
+    return await repository.correction_requests(
+        session, principal.readable, status=status, after=after, limit=limit
+    )
+
+
+# --- the public read side ---------------------------------------------------------------
+
+
+async def public_page(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    category: Category | None,
+    kind: str | None,
+    jurisdiction: str | None,
+    department: str | None,
+    enterprise: str | None,
+    published_from: dt.datetime | None,
+    published_to: dt.datetime | None,
+    include_withdrawn: bool,
+) -> Sequence[Disclosure]:
+    return await repository.public_page(
+        session,
+        after=after,
+        limit=limit,
+        category=category.value if category else None,
+        kind=kind,
+        jurisdiction=jurisdiction,
+        department=department,
+        enterprise=enterprise,
+        published_from=published_from,
+        published_to=published_to,
+        include_withdrawn=include_withdrawn,
+    )
+
+
+@dataclass(frozen=True)
+class PublicDetail:
+    disclosure: Disclosure
+    versions: Sequence[Disclosure]
+    history: Sequence[DisclosureEvent]
+
+
+async def public_get(session: AsyncSession, disclosure_id: uuid.UUID) -> Disclosure:
+    disclosure = await repository.get(session, disclosure_id)
+    if disclosure is None:
+        raise NotFound(f"No disclosure {disclosure_id}.")
+    return disclosure
+
+
+async def public_detail(session: AsyncSession, disclosure_id: uuid.UUID) -> PublicDetail:
+    disclosure = await public_get(session, disclosure_id)
+    return PublicDetail(
+        disclosure,
+        await repository.versions(session, disclosure.series_id),
+        await repository.history(session, disclosure.series_id),
+    )
