@@ -60,6 +60,7 @@ openapi-check: $(STAMP)
 	$(BIN)/capacity-exit openapi --check openapi/openapi.json
 
 bench: $(STAMP)
+	@command -v wrk >/dev/null || apt-get install -y wrk  # the load generator (Debian)
 	$(BIN)/python -m benchmarks
 
 # Re-resolve the exact versions from pyproject.toml's ranges into requirements.lock.

@@ -1,18 +1,38 @@
-"""Run every benchmark and print its results (see docs/benchmarks.md for recorded runs)."""
+"""Run the benchmarks and print their results (see docs/benchmarks.md for recorded runs).
+
+`python -m benchmarks` runs them all; `python -m benchmarks calendar` or `disclosures`
+runs one. The disclosure benchmark needs PostgreSQL (TEST_DATABASE_URL or the local
+server) and `wrk`.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from benchmarks import calendar_deadlines
+from benchmarks import calendar_deadlines, public_disclosures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("which", nargs="*", choices=["calendar", "disclosures"], default=[])
     parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seed", type=int, default=20261128)
     args = parser.parse_args()
-    calendar_deadlines.run(calls=args.calls, seed=args.seed)
+    which = args.which or ["calendar", "disclosures"]
+    if "calendar" in which:
+        calendar_deadlines.run(calls=args.calls, seed=args.seed)
+    if "disclosures" in which:
+        public_disclosures.run(
+            rows=args.rows,
+            small=args.small,
+            seconds=args.seconds,
+            connections=args.connections,
+            seed=args.seed,
+        )
 
 
 if __name__ == "__main__":

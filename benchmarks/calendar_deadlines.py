@@ -17,7 +17,7 @@ from capacity_exit.calendar.service import build_index
 
 
 def _inputs(calls: int, seed: int) -> list[tuple[date, int]]:
-    rng = random.Random(seed)  # noqa: S311 - reproducible inputs, not secrets
+    rng = random.Random(seed)
     first, span = date(2019, 1, 1), (date(2030, 12, 31) - date(2019, 1, 1)).days
     return [
         (first + timedelta(days=rng.randrange(span + 1)), rng.randint(1, 30)) for _ in range(calls)

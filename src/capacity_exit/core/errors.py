@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
@@ -230,6 +231,19 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        # A pooled connection found dead (the database restarted or failed over): the
+        # pool has already replaced it and its peers, so a retry succeeds.
+        log.warning("database connection lost on %s %s", request.method, request.url.path)
+        return problem_response(
+            status=503,
+            code="database_reconnecting",
+            title="Service unavailable",
+            detail="The database connection was lost and has been renewed; retry.",
+            instance=_instance(request),
+            request_id=current_request_id(),
+            headers={"Retry-After": "1"},
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
         status=500,

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import RowMapping, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.core.clock import utcnow
@@ -95,8 +95,8 @@ async def history(session: AsyncSession, series_id: uuid.UUID) -> Sequence[Discl
     ).all()
 
 
-async def public_page(
-    session: AsyncSession,
+def _public_query(
+    selected: Any,
     *,
     after: uuid.UUID | None,
     limit: int,
@@ -108,12 +108,12 @@ async def public_page(
     published_from: dt.datetime | None,
     published_to: dt.datetime | None,
     include_withdrawn: bool,
-) -> Sequence[Disclosure]:
+) -> Any:
     """Current notices (and withdrawn ones when asked), newest first, keyset-paged on id
     (ids are time-ordered)."""
     statuses = ["current", "withdrawn"] if include_withdrawn else ["current"]
     query = (
-        select(Disclosure)
+        select(selected)
         .where(Disclosure.status.in_(statuses))
         .order_by(Disclosure.id.desc())
         .limit(limit)
@@ -129,21 +129,32 @@ async def public_page(
         if value is not None:
             query = query.where(column == value)
     if enterprise:
-        # A credit code is matched exactly; anything else is part of the name.
-        pattern = "%" + enterprise.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # A credit code is matched exactly; anything else is the start of the name.
+        pattern = enterprise.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        by_name = Disclosure.enterprise_name.like(pattern + "%", escape="\\")
         query = query.where(
-            or_(
-                Disclosure.enterprise_credit_code == enterprise.upper(),
-                Disclosure.enterprise_name.like(pattern + "%", escape="\\"),
-            )
+            or_(Disclosure.enterprise_credit_code == enterprise.upper(), by_name)
             if len(enterprise) == _CREDIT_CODE_LENGTH
-            else Disclosure.enterprise_name.like(pattern + "%", escape="\\")
+            else by_name
         )
     if published_from is not None:
         query = query.where(Disclosure.published_at >= published_from)
     if published_to is not None:
         query = query.where(Disclosure.published_at < published_to)
-    return (await session.scalars(query)).all()
+    return query
+
+
+async def public_page(session: AsyncSession, **filters: Any) -> Sequence[Disclosure]:
+    return (await session.scalars(_public_query(Disclosure, **filters))).all()
+
+
+async def public_rows(session: AsyncSession, **filters: Any) -> Sequence[RowMapping]:
+    """The same page as plain rows: the public list reads many and needs no objects."""
+    # One statement reads a consistent snapshot by itself: no BEGIN and COMMIT round trips
+    # around it, and Core rows rather than ORM objects. (Must be the session's first use.)
+    connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    result = await connection.execute(_public_query(Disclosure.__table__, **filters))
+    return result.mappings().all()
 
 
 async def get_correction_request(

@@ -3,12 +3,13 @@ history, reviewed by the city, and read by the public."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.audit import service as audit
@@ -308,33 +309,18 @@ async def correction_requests(
 # --- the public read side ---------------------------------------------------------------
 
 
-async def public_page(
-    session: AsyncSession,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
-    category: Category | None,
-    kind: str | None,
-    jurisdiction: str | None,
-    department: str | None,
-    enterprise: str | None,
-    published_from: dt.datetime | None,
-    published_to: dt.datetime | None,
-    include_withdrawn: bool,
-) -> Sequence[Disclosure]:
-    return await repository.public_page(
-        session,
-        after=after,
-        limit=limit,
-        category=category.value if category else None,
-        kind=kind,
-        jurisdiction=jurisdiction,
-        department=department,
-        enterprise=enterprise,
-        published_from=published_from,
-        published_to=published_to,
-        include_withdrawn=include_withdrawn,
-    )
+async def public_page(session: AsyncSession, **filters: Any) -> Sequence[Disclosure]:
+    """A page of the public record (filters: see `repository._public_query`)."""
+    return await repository.public_page(session, **_filter_values(filters))
+
+
+async def public_rows(session: AsyncSession, **filters: Any) -> Sequence[RowMapping]:
+    """The same page as plain rows, for the list (the hot path)."""
+    return await repository.public_rows(session, **_filter_values(filters))
+
+
+def _filter_values(filters: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in filters.items()}
 
 
 @dataclass(frozen=True)
