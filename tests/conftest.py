@@ -27,6 +27,7 @@ from capacity_exit.models import (
     CorrectionRequest,
     DeadlineChange,
     Disclosure,
+    DisclosureBatch,
     DisclosureEvent,
     DisclosureReview,
     Enterprise,
@@ -45,6 +46,7 @@ _MUTABLE_TABLES = (
     DisclosureReview,
     DisclosureEvent,
     Disclosure,
+    DisclosureBatch,
     CaseEvent,
     Case,
     Inspection,
@@ -86,6 +88,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         env=Environment.test,
         database_url=database_url,
         var_dir=Path(tmp_path_factory.mktemp("var")),
+        public_rate_limit=0,  # tests of the limit build their own app
     )
 
 

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_seconds: int = 900
     login_lockout_seconds: int = 300
+    # Requests per minute one client address may make to the public (token-less) routes;
+    # 0 turns the limit off.
+    public_rate_limit: int = Field(default=600, ge=0)
 
     @property
     def resolved_database_url(self) -> str:

@@ -26,6 +26,7 @@ from capacity_exit.core.db import Database
 from capacity_exit.core.docs import install_docs
 from capacity_exit.core.errors import install_error_handlers
 from capacity_exit.core.openapi import install_openapi
+from capacity_exit.core.rate_limit import RateLimiter, public_rate_limit
 from capacity_exit.core.request_id import RequestIdMiddleware
 from capacity_exit.core.strict_query import reject_unknown_query_parameters
 from capacity_exit.disclosure.router import public_router as disclosure_public_router
@@ -67,10 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
+    app.state.public_rate_limiter = RateLimiter(settings.public_rate_limit)
     app.state.database = database
 
     # Public routes are opted in here; everything on `private` needs a principal.
-    public = APIRouter(prefix=API_PREFIX)
+    public = APIRouter(prefix=API_PREFIX, dependencies=[Depends(public_rate_limit)])
     public.include_router(auth_public_router)
     public.include_router(calendar_public_router)
     public.include_router(disclosure_public_router)

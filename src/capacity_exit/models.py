@@ -14,6 +14,7 @@ from capacity_exit.core.idempotency import IdempotencyRecord
 from capacity_exit.disclosure.models import (
     CorrectionRequest,
     Disclosure,
+    DisclosureBatch,
     DisclosureEvent,
     DisclosureReview,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "DeadlineChange",
     "Department",
     "Disclosure",
+    "DisclosureBatch",
     "DisclosureEvent",
     "DisclosureReview",
     "Enterprise",

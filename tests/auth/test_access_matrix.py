@@ -198,6 +198,19 @@ async def _disclosure_call(world: World, away: bool, what: str) -> Call:
     return Call("POST", url, {"kind": "spot_check", "discrepancies": []})
 
 
+async def _batch(world: World, away: bool, role: Role = Role.approver) -> Call:
+    """A batch this role publishes: rectification drafts of the caller's department, or
+    (lead) a confirmed compliant case of the lead department."""
+    if role == Role.lead:
+        case = await cases.open_case(world.lead, "compliant")
+        case = await cases.take(world.lead, case, "confirm")
+        category = "compliant"
+    else:
+        case, category = await world.case(away), "rectification"
+    body = {"category": category, "cases": [{"case_id": case["id"], "version": case["version"]}]}
+    return Call("POST", "/api/v1/disclosure-batches", body)
+
+
 ANY = frozenset(Role)
 ADMIN = frozenset({Role.admin})
 
@@ -272,6 +285,12 @@ MATRIX: dict[str, Row] = {
         frozenset(WRITERS),
         lambda w, away: _disclosure_call(w, away, "reviews"),
         department=CITY,
+    ),
+    "publish_disclosure_batch": Row(
+        frozenset({Role.approver, Role.lead}),
+        _batch,
+        build_for=_batch,
+        department_for={Role.lead: LEAD},
     ),
     "list_correction_requests": Row(ANY, _get("/api/v1/correction-requests")),
     "list_audit_events": Row(ANY, _get("/api/v1/audit-events?limit=200"), lists="audit"),

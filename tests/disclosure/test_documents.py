@@ -138,3 +138,19 @@ def _action_of(notice: dict[str, Any], category: Category) -> CaseAction:
     ]
     assert matches, notice["content"].keys()
     return matches[0]
+
+
+@pytest.mark.seed("一(一)4")
+async def test_the_involved_departments_co_publish_a_forced_exit(
+    client_as: ClientAs, anonymous: httpx.AsyncClient
+) -> None:
+    await _forced_exit(client_as)
+    notices = (await anonymous.get(URL, params={"category": "forced_exit"})).json()["items"]
+    assert len(notices) == 2
+    for notice in notices:
+        assert notice["department"]["code"] == f"{COUNTY}-gov"
+        assert [c["code"] for c in notice["co_publishers"]] == [f"{COUNTY}-ecoenv"]
+        text = (
+            await anonymous.get(f"{URL}/{notice['id']}/document", headers={"Accept": "text/plain"})
+        ).text
+        assert f"联合发布：{notice['co_publishers'][0]['name']}" in text

@@ -235,3 +235,43 @@ async def test_the_public_list_filters_and_pages(
     rest = await anonymous.get(URL, params={"limit": 2, "cursor": page.json()["next_cursor"]})
     ids = [d["id"] for d in page.json()["items"] + rest.json()["items"]]
     assert len(set(ids)) == 3 and ids == sorted(ids, reverse=True)
+
+
+@pytest.mark.seed("一(三)")
+async def test_a_batch_publishes_every_case_or_none(
+    client_as: ClientAs, anonymous: httpx.AsyncClient
+) -> None:
+    approver = client_as(f"{COUNTY}-miit", Role.approver)
+    drafts = [await open_case(approver, "elimination") for _ in range(2)]
+    incomplete = await open_case(approver, "elimination", content={"voluntary": True})
+
+    def entries(*cases: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"case_id": c["id"], "version": c["version"]} for c in cases]
+
+    refused = await approver.post(
+        "/api/v1/disclosure-batches",
+        json={"category": "elimination", "cases": entries(*drafts, incomplete)},
+    )
+    assert refused.status_code == 422, refused.text
+    assert {e["pointer"] for e in refused.json()["errors"]} == {"/cases/2"}
+    assert await _public(anonymous) == []  # nothing of the batch was published
+    stale = await approver.post(
+        "/api/v1/disclosure-batches",
+        json={"category": "elimination", "cases": [{"case_id": drafts[0]["id"], "version": 9}]},
+    )
+    assert stale.status_code == 412
+
+    published = await approver.post(
+        "/api/v1/disclosure-batches",
+        json={"category": "elimination", "title": "2026年第一批", "cases": entries(*drafts)},
+    )
+    assert published.status_code == 201, published.text
+    batch = published.json()
+    listed = await _public(anonymous, batch=batch["id"])
+    assert {d["id"] for d in listed} == set(batch["disclosures"])
+    assert len(listed) == 2
+    # Each enterprise's entry stays addressable on its own.
+    one = (await anonymous.get(f"{URL}/{batch['disclosures'][0]}")).json()
+    assert one["batch_id"] == batch["id"]
+    case = (await approver.get(f"/api/v1/cases/{drafts[0]['id']}")).json()
+    assert case["status"] == "publicized"

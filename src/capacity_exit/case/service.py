@@ -397,8 +397,11 @@ async def act(
     case_id: uuid.UUID,
     precondition: Precondition,
     request: CaseTransitionRequest,
+    batch_id: uuid.UUID | None = None,
 ) -> CaseView:
-    """Take one step of the case's lifecycle; 409, 403 or 422 when it may not be taken."""
+    """Take one step of the case's lifecycle; 409, 403 or 422 when it may not be taken.
+
+    `batch_id`: the concentrated publication (集中公示) the step's notice belongs to."""
     case = await _get(session, principal, case_id)
     category, state, action = Category(case.category), CaseState(case.status), request.action
     rule = TRANSITIONS.get((category, state, action))
@@ -464,7 +467,9 @@ async def act(
         await _open_forced_exit(session, case)
     if action in CLOSING_ACTIONS:
         await disclosures.withdraw_for_case(session, case, request.reason or "")
-    await disclosures.publish_for_step(session, case, action, await current_index(session))
+    await disclosures.publish_for_step(
+        session, case, action, await current_index(session), batch_id
+    )
     return await _view(session, principal, case)
 
 

@@ -9,6 +9,8 @@ from fastapi.openapi.utils import get_openapi
 
 from capacity_exit.core.problems import PROBLEM_MEDIA_TYPE, Problem
 
+API_PREFIX = "/api/"
+
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
@@ -39,14 +41,24 @@ _WWW_AUTHENTICATE = {
 }
 
 
-def _document_access(operation: dict[str, Any]) -> None:
-    """Protected operations list 401 (with its challenge) and 403; public ones no security."""
+_RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "string"}}
+}
+
+
+def _document_access(operation: dict[str, Any], path: str) -> None:
+    """Protected operations list 401 (with its challenge) and 403; public ones no security,
+    and the public API's operations their rate limit (429)."""
     policy = operation.get("x-access", {})
     responses = operation.setdefault("responses", {})
     # Every operation refuses unknown query parameters.
     responses.setdefault("422", {"description": "Invalid request"})
     if policy.get("public"):
         operation.pop("security", None)
+        if path.startswith(API_PREFIX):
+            responses.setdefault("429", {"description": "Too many requests"})["headers"] = (
+                _RETRY_AFTER
+            )
         operation["responses"] = dict(sorted(responses.items()))
         return
     responses.setdefault("401", {"description": "Not authenticated"})["headers"] = _WWW_AUTHENTICATE
@@ -66,9 +78,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     for name in _FASTAPI_VALIDATION_SCHEMAS:
         components.pop(name, None)
     components.update(_problem_components())
-    for path_item in document.get("paths", {}).values():
+    for path, path_item in document.get("paths", {}).items():
         for operation in path_item.values():
-            _document_access(operation)
+            _document_access(operation, path)
             for parameter in operation.get("parameters", []):
                 parameter["schema"] = _not_nullable(parameter.get("schema", {}))
             for status, response in operation.get("responses", {}).items():

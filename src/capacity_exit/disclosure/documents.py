@@ -101,6 +101,9 @@ def title(disclosure: Disclosure) -> str:
 
 def _footer(disclosure: Disclosure) -> list[str]:
     footer = [disclosure.department_name, disclosure.published_at.date().isoformat()]
+    if disclosure.co_publishers:
+        names = "、".join(c["name"] for c in disclosure.co_publishers)
+        footer.insert(1, f"联合发布：{names}")
     if disclosure.version > 1 and disclosure.correction_reason:
         footer.insert(0, f"（更正版本{disclosure.version}：{disclosure.correction_reason}）")
     if disclosure.status == "withdrawn" and disclosure.withdrawn_reason:

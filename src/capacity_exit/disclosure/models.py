@@ -4,7 +4,19 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from capacity_exit.core.clock import utcnow
@@ -56,6 +68,27 @@ class Disclosure(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     published_by: Mapped[str] = mapped_column(String(200))  # internal: the account
+    # A concentrated publication (集中公示) this notice was part of.
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("disclosure_batches.id"), index=True
+    )
+    # Departments publishing it jointly (a forced exit's involved departments), with names.
+    co_publishers: Mapped[list[dict[str, str]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+
+
+class DisclosureBatch(Base):
+    """Many cases of one category published together by one department (集中公示)."""
+
+    __tablename__ = "disclosure_batches"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    category: Mapped[str] = mapped_column(String(32))
+    department_code: Mapped[str] = mapped_column(String(32), ForeignKey("departments.code"))
+    jurisdiction_code: Mapped[str] = mapped_column(String(6), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class DisclosureEvent(Base):

@@ -32,6 +32,8 @@ COPIED_ON_CORRECTION = (
     "due_date",
     "on_time",
     "period_end",
+    "batch_id",
+    "co_publishers",
 )
 _CREDIT_CODE_LENGTH = 18
 
@@ -108,6 +110,7 @@ def _public_query(
     published_from: dt.datetime | None,
     published_to: dt.datetime | None,
     include_withdrawn: bool,
+    batch: uuid.UUID | None = None,
 ) -> Any:
     """Current notices (and withdrawn ones when asked), newest first, keyset-paged on id
     (ids are time-ordered)."""
@@ -137,6 +140,8 @@ def _public_query(
             if len(enterprise) == _CREDIT_CODE_LENGTH
             else by_name
         )
+    if batch is not None:
+        query = query.where(Disclosure.batch_id == batch)
     if published_from is not None:
         query = query.where(Disclosure.published_at >= published_from)
     if published_to is not None:

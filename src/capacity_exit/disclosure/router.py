@@ -18,9 +18,11 @@ from capacity_exit.core.errors import AppError
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
-from capacity_exit.disclosure import documents, service
+from capacity_exit.disclosure import batches, documents, service
 from capacity_exit.disclosure.models import CorrectionRequest, Disclosure
 from capacity_exit.disclosure.schemas import (
+    BatchIn,
+    BatchOut,
     CorrectionIn,
     CorrectionRequestList,
     CorrectionRequestOut,
@@ -80,6 +82,8 @@ def _out(request: Request, d: Disclosure, document_url: str | None = None) -> Di
         withdrawn_at=d.withdrawn_at,
         withdrawn_reason=d.withdrawn_reason,
         document=document_url.replace("{id}", str(d.id)),
+        batch_id=d.batch_id,
+        co_publishers=[Named(**c) for c in d.co_publishers],
     )
 
 
@@ -110,6 +114,7 @@ async def list_disclosures(
     published_from: Timestamp | None = None,
     published_to: Timestamp | None = None,
     include_withdrawn: bool = False,
+    batch: uuid.UUID | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Response:
@@ -122,6 +127,7 @@ async def list_disclosures(
         "published_from": published_from,
         "published_to": published_to,
         "include_withdrawn": include_withdrawn,
+        "batch": batch,
     }
     page, next_cursor = await paginate(
         cursor,
@@ -158,7 +164,7 @@ def _row_out(row: RowMapping, document_url: str) -> dict[str, Any]:
 _PLAIN_COLUMNS = (
     "id", "series_id", "version", "status", "kind", "category", "level", "published_at",
     "due_date", "on_time", "period_end", "content", "previous_id", "correction_reason",
-    "withdrawn_at", "withdrawn_reason",
+    "withdrawn_at", "withdrawn_reason", "batch_id", "co_publishers",
 )  # fmt: skip
 
 
@@ -308,6 +314,28 @@ async def get_disclosure_document(
 def _single(request: Request, response: Response, disclosure: Disclosure) -> DisclosureOut:
     set_etag(response, disclosure.version)
     return _out(request, disclosure)
+
+
+@router.post(
+    "/disclosure-batches",
+    operation_id="publish_disclosure_batch",
+    summary="Publish many cases of one category together (集中公示), all or none",
+    status_code=201,
+    response_model=BatchOut,
+    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    **access(Role.approver, Role.lead, creates=True),
+)
+async def publish_disclosure_batch(
+    session: Session, principal: CurrentPrincipal, body: BatchIn
+) -> BatchOut:
+    batch, notices = await batches.publish(session, principal, body)
+    return BatchOut(
+        id=batch.id,
+        category=Category(batch.category),
+        department=batch.department_code,
+        title=batch.title,
+        disclosures=[n.id for n in notices],
+    )
 
 
 @router.post(

@@ -77,6 +77,10 @@ class DisclosureOut(BaseModel):
     withdrawn_at: dt.datetime | None
     withdrawn_reason: str | None
     document: str = Field(description="The notice text: text/html or text/plain.")
+    batch_id: uuid.UUID | None = Field(description="The concentrated publication it was in.")
+    co_publishers: list[Named] = Field(
+        description="Departments publishing it jointly (a forced exit's involved ones)."
+    )
 
     @field_validator("published_at", "withdrawn_at")
     @classmethod
@@ -170,3 +174,26 @@ class CorrectionRequestOut(BaseModel):
 class CorrectionRequestList(BaseModel):
     items: list[CorrectionRequestOut]
     next_cursor: str | None = None
+
+
+class BatchCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: uuid.UUID
+    version: int = Field(ge=1, le=1_000_000, description="The case version published (its ETag).")
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category
+    title: ShortText | None = Field(default=None, title="批次标题")
+    cases: list[BatchCase] = Field(min_length=1, max_length=200)
+
+
+class BatchOut(BaseModel):
+    id: uuid.UUID
+    category: Category
+    department: str
+    title: str | None
+    disclosures: list[uuid.UUID] = Field(description="One notice per case, in request order.")

@@ -74,8 +74,25 @@ async def _audit(
 # --- created by case steps ---------------------------------------------------------------
 
 
+async def _co_publishers(session: AsyncSession, case: Case) -> list[dict[str, str]]:
+    """A forced exit is published by the deciding government with the departments the
+    decision involves (一(一)4)."""
+    if case.category != Category.forced_exit:
+        return []
+    found = []
+    for code in case.payload.get("involved_departments", []):
+        department = await org.get_department(session, code)
+        if department is not None and code != case.department_code:
+            found.append({"code": code, "name": department.name})
+    return found
+
+
 async def publish_for_step(
-    session: AsyncSession, case: Case, action: CaseAction, index: CalendarIndex
+    session: AsyncSession,
+    case: Case,
+    action: CaseAction,
+    index: CalendarIndex,
+    batch_id: uuid.UUID | None = None,
 ) -> Disclosure | None:
     """The notice a case step publishes (None when the step publishes none)."""
     step = publishing_step(Category(case.category), action)
@@ -109,6 +126,8 @@ async def publish_for_step(
         on_time=answered.on_time if answered else None,
         content=snapshot(step, case.payload),
         published_by=current_actor().subject,
+        batch_id=batch_id,
+        co_publishers=await _co_publishers(session, case),
     )
     await repository.add(session, disclosure)
     await _event(session, disclosure, "published")
