@@ -45,7 +45,7 @@ COLUMNS = (
     "enterprise_id", "enterprise_name", "enterprise_credit_code", "enterprise_address",
     "department_code", "department_name", "level", "jurisdiction_code", "jurisdiction_name",
     "published_at", "due_date", "on_time", "period_end", "content", "previous_id",
-    "correction_reason", "withdrawn_at", "withdrawn_reason", "published_by",
+    "correction_reason", "withdrawn_at", "withdrawn_reason", "published_by", "co_publishers",
 )  # fmt: skip
 CONTENT = json.dumps(
     {
@@ -122,7 +122,7 @@ async def fill(url: str, count: int, seed: int) -> None:
                 case["id"], "publish", case["enterprise_id"], f"基准企业{i % 997}",
                 f"9122{i:014d}", "吉林省四平市", f"{code}-miit", "工业和信息化局", "county",
                 code, "四平市", published + timedelta(seconds=i), date(2025, 10, 16), True,
-                None, CONTENT, None, None, None, None, "bench",
+                None, CONTENT, None, None, None, None, "bench", "[]",
             ))  # fmt: skip
             if len(batch) == 50_000 or i == count - 1:
                 await connection.copy_records_to_table(

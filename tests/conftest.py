@@ -24,6 +24,7 @@ from capacity_exit.models import (
     CalendarYearVersion,
     Case,
     CaseEvent,
+    CitySummary,
     CorrectionRequest,
     DeadlineChange,
     Disclosure,
@@ -42,6 +43,7 @@ from tests.fixtures.stores import fresh_database, store
 # Tables that tests write to, emptied after each test (reference data stays loaded).
 _MUTABLE_TABLES = (
     IdempotencyRecord,
+    CitySummary,
     CorrectionRequest,
     DisclosureReview,
     DisclosureEvent,

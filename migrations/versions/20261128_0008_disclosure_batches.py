@@ -48,6 +48,9 @@ def upgrade() -> None:
             sa.Column("co_publishers", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
         )
         batch_op.create_index(batch_op.f("ix_disclosures_batch_id"), ["batch_id"], unique=False)
+    with op.batch_alter_table("disclosures", schema=None) as batch_op:
+        # The default only fills the rows that exist; new rows say it themselves.
+        batch_op.alter_column("co_publishers", server_default=None)
         batch_op.create_foreign_key(
             batch_op.f("fk_disclosures_batch_id_disclosure_batches"),
             "disclosure_batches",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -53,6 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Read the holidays package once before serving, not on the first calendar request.
         await asyncio.to_thread(warm_package_schedules)
+        # Everything built so far lives as long as the process: keep it out of the cyclic
+        # garbage collector's full passes, which otherwise rescan it under load.
+        gc.collect()
+        gc.freeze()
         yield
         await database.dispose()
 

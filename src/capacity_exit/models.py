@@ -12,6 +12,7 @@ from capacity_exit.case.models import Case, CaseEvent
 from capacity_exit.core.db import Base
 from capacity_exit.core.idempotency import IdempotencyRecord
 from capacity_exit.disclosure.models import (
+    CitySummary,
     CorrectionRequest,
     Disclosure,
     DisclosureBatch,
@@ -32,6 +33,7 @@ __all__ = [
     "CalendarYearVersion",
     "Case",
     "CaseEvent",
+    "CitySummary",
     "CorrectionRequest",
     "DeadlineChange",
     "Department",

@@ -211,6 +211,17 @@ async def _batch(world: World, away: bool, role: Role = Role.approver) -> Call:
     return Call("POST", "/api/v1/disclosure-batches", body)
 
 
+async def _city_summary(world: World, away: bool) -> Call:
+    notice = await world.disclosure()
+    body = {
+        "category": notice["category"],
+        "scope": "targets",
+        "title": "四平市限期整改企业公示",
+        "disclosures": [notice["id"]],
+    }
+    return Call("POST", "/api/v1/city-summaries", body)
+
+
 ANY = frozenset(Role)
 ADMIN = frozenset({Role.admin})
 
@@ -292,6 +303,7 @@ MATRIX: dict[str, Row] = {
         build_for=_batch,
         department_for={Role.lead: LEAD},
     ),
+    "publish_city_summary": Row(frozenset({Role.approver}), _city_summary, department=CITY),
     "list_correction_requests": Row(ANY, _get("/api/v1/correction-requests")),
     "list_audit_events": Row(ANY, _get("/api/v1/audit-events?limit=200"), lists="audit"),
     "verify_audit_chain": Row(ADMIN, _get("/api/v1/audit-events/verify")),
@@ -311,6 +323,8 @@ PUBLIC = {
     "disclosure_feed",
     "get_disclosure",
     "get_disclosure_document",
+    "list_city_summaries",
+    "get_city_summary",
 }
 
 

@@ -275,3 +275,40 @@ async def test_a_batch_publishes_every_case_or_none(
     assert one["batch_id"] == batch["id"]
     case = (await approver.get(f"/api/v1/cases/{drafts[0]['id']}")).json()
     assert case["status"] == "publicized"
+
+
+@pytest.mark.seed("一(四)")
+async def test_the_city_republishes_county_targets_with_its_review_results(
+    client_as: ClientAs, anonymous: httpx.AsyncClient
+) -> None:
+    await _publish_elimination(client_as)
+    [notice] = await _public(anonymous)
+    city_officer = client_as("220300-miit", Role.officer)
+    reviewed = await city_officer.post(
+        f"{URL}/{notice['id']}/reviews", json={"kind": "recheck", "discrepancies": []}
+    )
+    assert reviewed.status_code == 201
+    body = {
+        "category": "elimination",
+        "scope": "targets",
+        "title": "四平市2026年淘汰类装备退出目标公示",
+        "disclosures": [notice["id"]],
+    }
+    county = client_as(f"{COUNTY}-miit", Role.approver)
+    assert (await county.post("/api/v1/city-summaries", json=body)).status_code == 403
+    wrong_scope = await client_as("220300-miit", Role.approver).post(
+        "/api/v1/city-summaries", json={**body, "scope": "completion"}
+    )
+    assert wrong_scope.status_code == 422
+    assert [e["pointer"] for e in wrong_scope.json()["errors"]] == ["/disclosures/0"]
+    published = await client_as("220300-miit", Role.approver).post(
+        "/api/v1/city-summaries", json=body
+    )
+    assert published.status_code == 201, published.text
+    [listed] = (await anonymous.get("/api/v1/city-summaries")).json()["items"]
+    assert listed["id"] == published.json()["id"]
+    [entry] = listed["entries"]
+    assert entry["disclosure_id"] == notice["id"]
+    assert entry["county"]["code"] == COUNTY
+    assert (entry["review"]["kind"], entry["review"]["outcome"]) == ("recheck", "confirmed")
+    assert listed["department"]["code"] == "220300-miit"

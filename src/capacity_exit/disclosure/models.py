@@ -15,7 +15,6 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -73,9 +72,7 @@ class Disclosure(Base):
         Uuid, ForeignKey("disclosure_batches.id"), index=True
     )
     # Departments publishing it jointly (a forced exit's involved departments), with names.
-    co_publishers: Mapped[list[dict[str, str]]] = mapped_column(
-        JSON, default=list, server_default=text("'[]'")
-    )
+    co_publishers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
 
 
 class DisclosureBatch(Base):
@@ -141,3 +138,22 @@ class CorrectionRequest(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CitySummary(Base):
+    """A city department's notice of what its counties published (一(四)): the targets
+    (their publicity notices) or the completion (their announcements) of one category,
+    each entry with the city's latest review of it. Never changed after publication."""
+
+    __tablename__ = "city_summaries"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    scope: Mapped[str] = mapped_column(String(16))  # targets | completion
+    title: Mapped[str] = mapped_column(Text)
+    department_code: Mapped[str] = mapped_column(String(32), ForeignKey("departments.code"))
+    department_name: Mapped[str] = mapped_column(String(200))
+    jurisdiction_code: Mapped[str] = mapped_column(String(6), index=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    entries: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    published_by: Mapped[str] = mapped_column(String(200))  # internal: the account

@@ -11,7 +11,13 @@ from sqlalchemy import RowMapping, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.core.clock import utcnow
-from capacity_exit.disclosure.models import CorrectionRequest, Disclosure, DisclosureEvent
+from capacity_exit.disclosure.models import (
+    CitySummary,
+    CorrectionRequest,
+    Disclosure,
+    DisclosureEvent,
+    DisclosureReview,
+)
 
 # What a correction carries over from the version it corrects.
 COPIED_ON_CORRECTION = (
@@ -203,4 +209,29 @@ async def correction_requests(
         query = query.where(CorrectionRequest.status == status)
     if after is not None:
         query = query.where(CorrectionRequest.id > after)
+    return (await session.scalars(query)).all()
+
+
+async def latest_review(session: AsyncSession, series_id: uuid.UUID) -> DisclosureReview | None:
+    return await session.scalar(
+        select(DisclosureReview)
+        .join(Disclosure, Disclosure.id == DisclosureReview.disclosure_id)
+        .where(Disclosure.series_id == series_id)
+        .order_by(DisclosureReview.id.desc())
+        .limit(1)
+    )
+
+
+async def get_city_summary(session: AsyncSession, summary_id: uuid.UUID) -> CitySummary | None:
+    return await session.get(CitySummary, summary_id)
+
+
+async def city_summaries(
+    session: AsyncSession, *, after: uuid.UUID | None, limit: int, category: str | None
+) -> Sequence[CitySummary]:
+    query = select(CitySummary).order_by(CitySummary.id.desc()).limit(limit)
+    if after is not None:
+        query = query.where(CitySummary.id < after)
+    if category is not None:
+        query = query.where(CitySummary.category == category)
     return (await session.scalars(query)).all()

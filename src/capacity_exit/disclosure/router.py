@@ -18,11 +18,14 @@ from capacity_exit.core.errors import AppError
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
-from capacity_exit.disclosure import batches, documents, service
-from capacity_exit.disclosure.models import CorrectionRequest, Disclosure
+from capacity_exit.disclosure import batches, documents, service, summaries
+from capacity_exit.disclosure.models import CitySummary, CorrectionRequest, Disclosure
 from capacity_exit.disclosure.schemas import (
     BatchIn,
     BatchOut,
+    CitySummaryIn,
+    CitySummaryList,
+    CitySummaryOut,
     CorrectionIn,
     CorrectionRequestList,
     CorrectionRequestOut,
@@ -38,7 +41,7 @@ from capacity_exit.disclosure.schemas import (
     WithdrawalIn,
 )
 
-public_router = APIRouter(prefix="/disclosures", tags=["disclosures"])
+public_router = APIRouter(tags=["disclosures"])
 router = APIRouter(tags=["disclosures"])
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -88,7 +91,7 @@ def _out(request: Request, d: Disclosure, document_url: str | None = None) -> Di
 
 
 @public_router.get(
-    "",
+    "/disclosures",
     operation_id="list_disclosures",
     summary="The public record: notices newest first (no token needed)",
     response_model=DisclosureList,
@@ -169,7 +172,7 @@ _PLAIN_COLUMNS = (
 
 
 @public_router.get(
-    "/feed.atom",
+    "/disclosures/feed.atom",
     operation_id="disclosure_feed",
     summary="An Atom feed of the latest notices",
     response_class=Response,
@@ -227,7 +230,7 @@ async def disclosure_feed(
 
 
 @public_router.get(
-    "/{disclosure_id}",
+    "/disclosures/{disclosure_id}",
     operation_id="get_disclosure",
     summary="One notice, with every version and its history",
     response_model=DisclosureDetail,
@@ -279,7 +282,7 @@ def _negotiate(accept: str | None) -> str:
 
 
 @public_router.get(
-    "/{disclosure_id}/document",
+    "/disclosures/{disclosure_id}/document",
     operation_id="get_disclosure_document",
     summary="The official notice text, ready to post on a government site",
     response_class=Response,
@@ -452,3 +455,75 @@ async def list_correction_requests(
         key=lambda r: str(r.id),
     )
     return CorrectionRequestList(items=[_request_out(r) for r in page], next_cursor=next_cursor)
+
+
+# --- city-level notices (一(四)) ---------------------------------------------------------
+
+
+def _summary_out(summary: CitySummary) -> CitySummaryOut:
+    return CitySummaryOut.model_validate(
+        {
+            "id": summary.id,
+            "category": summary.category,
+            "scope": summary.scope,
+            "title": summary.title,
+            "department": {"code": summary.department_code, "name": summary.department_name},
+            "jurisdiction": summary.jurisdiction_code,
+            "published_at": summary.published_at,
+            "entries": summary.entries,
+        }
+    )
+
+
+@router.post(
+    "/city-summaries",
+    operation_id="publish_city_summary",
+    summary="Publish the city-level notice of what the counties disclosed, with reviews",
+    status_code=201,
+    response_model=CitySummaryOut,
+    responses=problem_responses(403, 404, 409, 413, 422),
+    **access(Role.approver, creates=True),
+)
+async def publish_city_summary(
+    session: Session, principal: CurrentPrincipal, body: CitySummaryIn
+) -> CitySummaryOut:
+    return _summary_out(await summaries.publish(session, principal, body))
+
+
+@public_router.get(
+    "/city-summaries",
+    operation_id="list_city_summaries",
+    summary="City-level notices, newest first (no token needed)",
+    response_model=CitySummaryList,
+    responses=problem_responses(422),
+    **public(),
+)
+async def list_city_summaries(
+    session: Session,
+    category: Category | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> CitySummaryList:
+    page, next_cursor = await paginate(
+        cursor,
+        limit,
+        {"category": category},
+        lambda after, n: summaries.page(
+            session, after=after, limit=n, category=category.value if category else None
+        ),
+        position=uuid_position,
+        key=lambda s: str(s.id),
+    )
+    return CitySummaryList(items=[_summary_out(s) for s in page], next_cursor=next_cursor)
+
+
+@public_router.get(
+    "/city-summaries/{summary_id}",
+    operation_id="get_city_summary",
+    summary="One city-level notice",
+    response_model=CitySummaryOut,
+    responses=problem_responses(404, 422),
+    **public(),
+)
+async def get_city_summary(session: Session, summary_id: uuid.UUID) -> CitySummaryOut:
+    return _summary_out(await summaries.get(session, summary_id))

@@ -197,3 +197,58 @@ class BatchOut(BaseModel):
     department: str
     title: str | None
     disclosures: list[uuid.UUID] = Field(description="One notice per case, in request order.")
+
+
+class SummaryScope(StrEnum):
+    targets = "targets"  # the counties' publicity notices: who must exit or rectify
+    completion = "completion"  # the counties' announcements: what was done
+
+
+class CitySummaryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category
+    scope: SummaryScope
+    title: ShortText = Field(title="标题", examples=["四平市2026年淘汰落后产能目标任务公示"])
+    disclosures: list[uuid.UUID] = Field(
+        min_length=1, max_length=500, description="The counties' current notices it covers."
+    )
+
+
+class SummaryReview(BaseModel):
+    kind: ReviewKind
+    outcome: Literal["confirmed", "discrepancies"]
+    reviewed_on: dt.date
+    discrepancies: list[Discrepancy]
+
+
+class SummaryEntry(BaseModel):
+    disclosure_id: uuid.UUID
+    county: Named
+    department: Named
+    enterprise: EnterpriseRef
+    kind: DisclosureKind
+    published_at: dt.datetime
+    on_time: bool | None
+    review: SummaryReview | None = Field(description="The city's latest review of it.")
+
+
+class CitySummaryOut(BaseModel):
+    id: uuid.UUID
+    category: Category
+    scope: SummaryScope
+    title: str
+    department: Named
+    jurisdiction: str
+    published_at: dt.datetime
+    entries: list[SummaryEntry]
+
+    @field_validator("published_at")
+    @classmethod
+    def _utc(cls, value: dt.datetime) -> dt.datetime:
+        return as_utc(value)
+
+
+class CitySummaryList(BaseModel):
+    items: list[CitySummaryOut]
+    next_cursor: str | None = None

@@ -197,11 +197,15 @@ async def correct(
     request = None
     if data.correction_request_id is not None:
         request = await repository.get_correction_request(session, data.correction_request_id)
-        if request is None or request.series_id != old.series_id or request.status != "open":
+        if request is None or request.series_id != old.series_id:
+            raise NotFound.referenced(
+                "correction_request_id", "correction_request", data.correction_request_id
+            )
+        if request.status != "open":
             raise Unprocessable.at(
                 "/correction_request_id",
-                "no open correction request of this notice",
-                "correction_request_not_found",
+                "the correction request is already resolved",
+                "correction_request_resolved",
             )
     if not await repository.supersede(session, old.id):
         raise _changed_meanwhile(old.id)
