@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from capacity_exit.audit.chain import GENESIS
 from capacity_exit.auth import tokens
 from capacity_exit.auth.roles import Role
 from capacity_exit.config import Environment, Settings
-from capacity_exit.core import migrations
+from capacity_exit.core import clock, migrations
 from capacity_exit.core.db import Database, is_sqlite
 from capacity_exit.main import create_app
 from capacity_exit.models import (
@@ -173,3 +174,17 @@ async def reset_database(url: str) -> None:
             await session.execute(update(AuditHead).values(position=0, hash=GENESIS))
     finally:
         await database.dispose()
+
+
+TravelTo = Callable[[str], None]
+
+
+@pytest.fixture
+def travel_to(monkeypatch: pytest.MonkeyPatch) -> TravelTo:
+    """`travel_to("2025-10-15")`: the business day the app sees from now on."""
+
+    def go(day: str) -> None:
+        today = dt.date.fromisoformat(day)
+        monkeypatch.setattr(clock, "business_today", lambda: today)
+
+    return go

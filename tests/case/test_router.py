@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from capacity_exit.auth.roles import Role
-from tests.case.conftest import TravelTo
-from tests.conftest import ClientAs
+from tests.conftest import ClientAs, TravelTo
 from tests.fixtures import cases
 from tests.fixtures.cases import COUNTY, open_case, payload, step, take
 

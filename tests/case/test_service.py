@@ -14,8 +14,7 @@ from capacity_exit.auth.roles import Role
 from capacity_exit.case import service
 from capacity_exit.config import Settings
 from capacity_exit.core.db import Database
-from tests.case.conftest import TravelTo
-from tests.conftest import ClientAs
+from tests.conftest import ClientAs, TravelTo
 from tests.fixtures.cases import COUNTY, open_case, payload, take
 from tests.fixtures.cli import run_cli
 

@@ -143,6 +143,8 @@ def complete_case_request(
     if rule is None:
         return  # not allowed in this state: the 409 is what is being tested
     keep = known if state == INITIAL_STATE[category] else set(rule.required_fields)
+    if action == CaseAction.publish:
+        keep = {*keep, "publicity_working_days"}
     for name in [n for n in body if n not in (*keep, "action", "reason")]:
         del body[name]
     fit_dates_and_departments(body, department, today)

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from capacity_exit.auth.roles import Role
-from tests.conftest import ClientAs
+from tests.conftest import ClientAs, TravelTo
 from tests.fixtures.cases import COUNTY, EQUIPMENT, open_case, take
 
 URL = "/api/v1/disclosures"
@@ -312,3 +312,24 @@ async def test_the_city_republishes_county_targets_with_its_review_results(
     assert entry["county"]["code"] == COUNTY
     assert (entry["review"]["kind"], entry["review"]["outcome"]) == ("recheck", "confirmed")
     assert listed["department"]["code"] == "220300-miit"
+
+
+@pytest.mark.seed("一(三)")
+async def test_a_publicity_period_in_working_days_sets_its_end(
+    client_as: ClientAs, anonymous: httpx.AsyncClient, travel_to: TravelTo
+) -> None:
+    approver = client_as(f"{COUNTY}-miit", Role.approver)
+    travel_to("2025-10-15")
+    draft = await open_case(approver, "elimination")
+    published = await take(approver, draft, "publish", publicity_working_days=5)
+    [notice] = await _public(anonymous)
+    assert notice["period_end"] == "2025-10-22"  # 16, 17, 20, 21, 22 October
+    text = (await anonymous.get(notice["document"], headers={"Accept": "text/plain"})).text
+    assert "公示期至2025-10-22" in text
+    refused = await approver.post(
+        f"/api/v1/cases/{published['id']}/transitions",
+        json={"action": "withdraw", "reason": "x", "publicity_working_days": 5},
+        headers={"If-Match": f'"{published["version"]}"'},
+    )
+    assert refused.status_code == 422
+    assert [e["pointer"] for e in refused.json()["errors"]] == ["/publicity_working_days"]

@@ -87,6 +87,13 @@ class CaseTransitionRequest(BaseModel):
     reason: Paragraph | None = Field(
         default=None, description="Required to withdraw, revoke or reject an acceptance."
     )
+    publicity_working_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=60,
+        description="For `publish`: the publicity period (公示期) in working days; the "
+        "notice then states the day it ends.",
+    )
 
 
 class DeadlineOut(BaseModel):

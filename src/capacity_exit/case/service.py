@@ -440,6 +440,10 @@ async def act(
                     for name in extra
                 ],
             )
+    if request.publicity_working_days is not None and action != CaseAction.publish:
+        raise Unprocessable.at(
+            "/publicity_working_days", "only a publication has a publicity period", "not_publish"
+        )
     today = clock.business_today()
     _check_fact_dates({k: content.get(k) for k in fields}, today)
     if action == CaseAction.reject_acceptance:
@@ -468,7 +472,12 @@ async def act(
     if action in CLOSING_ACTIONS:
         await disclosures.withdraw_for_case(session, case, request.reason or "")
     await disclosures.publish_for_step(
-        session, case, action, await current_index(session), batch_id
+        session,
+        case,
+        action,
+        await current_index(session),
+        batch_id=batch_id,
+        period_working_days=request.publicity_working_days,
     )
     return await _view(session, principal, case)
 

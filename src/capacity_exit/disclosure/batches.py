@@ -49,7 +49,9 @@ async def publish(
                 principal,
                 entry.case_id,
                 Precondition(etag(entry.version)),
-                CaseTransitionRequest(action=CaseAction.publish),
+                CaseTransitionRequest(
+                    action=CaseAction.publish, publicity_working_days=data.publicity_working_days
+                ),
                 batch_id=batch.id,
             )
         except AppError as exc:

@@ -101,6 +101,8 @@ def title(disclosure: Disclosure) -> str:
 
 def _footer(disclosure: Disclosure) -> list[str]:
     footer = [disclosure.department_name, disclosure.published_at.date().isoformat()]
+    if disclosure.period_end is not None:
+        footer.insert(0, f"公示期至{disclosure.period_end.isoformat()}。")
     if disclosure.co_publishers:
         names = "、".join(c["name"] for c in disclosure.co_publishers)
         footer.insert(1, f"联合发布：{names}")

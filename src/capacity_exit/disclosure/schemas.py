@@ -189,6 +189,9 @@ class BatchIn(BaseModel):
     category: Category
     title: ShortText | None = Field(default=None, title="批次标题")
     cases: list[BatchCase] = Field(min_length=1, max_length=200)
+    publicity_working_days: int | None = Field(
+        default=None, ge=1, le=60, description="The publicity period (公示期), in working days."
+    )
 
 
 class BatchOut(BaseModel):

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from capacity_exit.audit import service as audit
 from capacity_exit.auth.errors import Forbidden
 from capacity_exit.auth.principal import Principal
+from capacity_exit.calendar import rules
 from capacity_exit.calendar.index import CalendarIndex
 from capacity_exit.case.deadlines import case_deadlines
 from capacity_exit.case.machine import CaseAction, Category
@@ -92,9 +93,12 @@ async def publish_for_step(
     case: Case,
     action: CaseAction,
     index: CalendarIndex,
+    *,
     batch_id: uuid.UUID | None = None,
+    period_working_days: int | None = None,
 ) -> Disclosure | None:
-    """The notice a case step publishes (None when the step publishes none)."""
+    """The notice a case step publishes (None when the step publishes none), with the
+    end of its publicity period when one is given in working days."""
     step = publishing_step(Category(case.category), action)
     if step is None:
         return None
@@ -128,6 +132,9 @@ async def publish_for_step(
         published_by=current_actor().subject,
         batch_id=batch_id,
         co_publishers=await _co_publishers(session, case),
+        period_end=rules.working_days_after(index, clock.business_today(), period_working_days).date
+        if period_working_days
+        else None,
     )
     await repository.add(session, disclosure)
     await _event(session, disclosure, "published")
