@@ -302,16 +302,17 @@ async def test_compliant_enterprise_confirmed_publicised_and_revoked(
 ) -> None:
     lead = client_as(f"{COUNTY}-miit", Role.lead)
     travel_to("2025-10-12")
-    content = payload("compliant")
-    content["confirmations"] = content["confirmations"][:1]  # the standards department only
+    confirmations = [
+        {"department": f"{COUNTY}-market", "confirmed_on": "2025-10-09"},
+        {"department": f"{COUNTY}-drc", "confirmed_on": "2025-10-10"},
+    ]
+    content = payload("compliant", confirmations=confirmations[:1])  # standards only
     del content["products"]
     draft = await open_case(lead, "compliant", content=content)
     unconfirmed = await step(lead, draft, "confirm")
     assert unconfirmed.status_code == 409
     assert unconfirmed.json()["guard"] == "all_confirmations_present"
-    confirmed = await take(
-        lead, draft, "confirm", confirmations=payload("compliant")["confirmations"]
-    )
+    confirmed = await take(lead, draft, "confirm", confirmations=confirmations)
     assert confirmed["status"] == "confirmed"
     missing = await step(lead, confirmed, "publish")
     assert missing.status_code == 422 and pointers(missing) == ["/products"]
@@ -424,3 +425,43 @@ async def test_the_lifecycle_tables_are_published_for_drawing(client: httpx.Asyn
     assert decide["department_kinds"] == ["gov"] and decide["roles"] == ["approver"]
     escalations = [t for t in tables["rectification"]["transitions"] if t["effects"]]
     assert {t["next_state"] for t in escalations} == {"escalated"}
+
+
+async def test_a_failed_reinspection_with_many_long_findings_still_escalates(
+    client_as: ClientAs,
+) -> None:
+    owner = client_as(f"{COUNTY}-ecoenv", Role.officer, Role.approver)
+    published = await take(owner, await open_case(owner, "rectification"), "publish")
+    findings = [
+        {**cases.FAILING_ITEM, "item": f"{'颗粒物排放浓度' * 13}{i}", "compliant": False}
+        for i in range(200)
+    ]
+    escalated = await take(
+        owner, published, "record_reinspection_fail", reinspection_date="2026-04-08",
+        findings=findings,
+    )  # fmt: skip
+    forced = (await owner.get(f"{URL}/{escalated['forced_exit_case_id']}")).json()
+    grounds = forced["payload"]["unfinished_rectification"]
+    assert grounds.startswith("复查仍不达标：") and len(grounds) <= 2_000
+
+
+@pytest.mark.seed("一(一)5")
+@pytest.mark.parametrize(
+    "confirmation",
+    [
+        {"department": "220382-drc", "confirmed_on": "2026-11-03"},  # another county's
+        {"department": "220300-drc", "confirmed_on": "2026-11-03"},  # the city's
+        {"department": f"{COUNTY}-drc", "confirmed_on": "2099-01-01"},  # not yet given
+    ],
+)
+async def test_only_the_county_s_own_dated_confirmations_count(
+    client_as: ClientAs, confirmation: dict[str, str]
+) -> None:
+    lead = client_as(f"{COUNTY}-miit", Role.lead)
+    market = {"department": f"{COUNTY}-market", "confirmed_on": "2026-11-02"}
+    draft = await open_case(
+        lead, "compliant", content=payload("compliant", confirmations=[market, confirmation])
+    )
+    refused = await step(lead, draft, "confirm")
+    assert refused.status_code == 409
+    assert refused.json()["guard"] == "all_confirmations_present"

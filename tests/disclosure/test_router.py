@@ -333,3 +333,51 @@ async def test_a_publicity_period_in_working_days_sets_its_end(
     )
     assert refused.status_code == 422
     assert [e["pointer"] for e in refused.json()["errors"]] == ["/publicity_working_days"]
+
+
+async def test_a_correction_keeps_every_required_field(
+    client_as: ClientAs, anonymous: httpx.AsyncClient
+) -> None:
+    _, approver = await _publish_elimination(client_as)
+    [notice] = await _public(anonymous)
+    for emptied in (None, ""):
+        refused = await approver.post(
+            f"{URL}/{notice['id']}/corrections",
+            json={"reason": "删", "content": {"elimination_basis": emptied}},
+            headers={"If-Match": '"1"'},
+        )
+        assert refused.status_code == 422, refused.text
+        assert "/content/elimination_basis" in [e["pointer"] for e in refused.json()["errors"]]
+
+
+async def test_a_withdrawn_notice_is_not_reviewed(
+    client_as: ClientAs, anonymous: httpx.AsyncClient
+) -> None:
+    _, approver = await _publish_elimination(client_as)
+    [notice] = await _public(anonymous)
+    await approver.post(
+        f"{URL}/{notice['id']}/withdrawal", json={"reason": "错"}, headers={"If-Match": '"1"'}
+    )
+    review = await client_as("220300-miit", Role.officer).post(
+        f"{URL}/{notice['id']}/reviews", json={"kind": "spot_check"}
+    )
+    assert review.status_code == 409
+
+
+async def test_a_correction_reaches_the_case(
+    client_as: ClientAs, anonymous: httpx.AsyncClient
+) -> None:
+    case, approver = await _publish_elimination(client_as)
+    [notice] = await _public(anonymous)
+    corrected = await approver.post(
+        f"{URL}/{notice['id']}/corrections",
+        json={"reason": "期限笔误", "content": {"completion_deadline": "2027-09-30"}},
+        headers={"If-Match": '"1"'},
+    )
+    assert corrected.status_code == 201, corrected.text
+    after = (await approver.get(f"/api/v1/cases/{case['id']}")).json()
+    assert after["payload"]["completion_deadline"] == "2027-09-30"
+    [completion] = [d for d in after["deadlines"] if d["purpose"] == "completion"]
+    assert completion["due"] == "2027-09-30"
+    events = (await approver.get(f"/api/v1/cases/{case['id']}/events")).json()["items"]
+    assert (events[-1]["kind"], events[-1]["reason"]) == ("corrected", "期限笔误")

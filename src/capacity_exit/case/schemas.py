@@ -154,7 +154,7 @@ class CaseList(BaseModel):
 
 class CaseEventOut(BaseModel):
     sequence: int = Field(description="The case version this event made.")
-    kind: Literal["created", "edited", "action", "overdue", "opened"]
+    kind: Literal["created", "edited", "action", "overdue", "opened", "corrected"]
     action: CaseAction | None
     from_state: CaseState | None
     to_state: CaseState

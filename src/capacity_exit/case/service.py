@@ -216,12 +216,17 @@ def _check_fact_dates(fields: Mapping[str, Any], today: dt.date) -> None:
         raise Unprocessable("A recorded date lies in the future.", errors=problems)
 
 
-def _guards(category: Category, content: Mapping[str, Any]) -> frozenset[str]:
+def _guards(case: Case, content: Mapping[str, Any], today: dt.date) -> frozenset[str]:
+    """The named guards that hold. Confirmations count when they come from a department
+    of the case's own jurisdiction (codes are `{division}-{kind}`, and every named
+    department exists) and are dated no later than today."""
     passed = set()
     confirmed_kinds = {
         item["department"].rsplit("-", 1)[-1]
         for item in content.get("confirmations") or []
-        if item.get("department") and item.get("confirmed_on")
+        if item.get("department", "").startswith(f"{case.jurisdiction_code}-")
+        and item.get("confirmed_on")
+        and dt.date.fromisoformat(item["confirmed_on"]) <= today
     }
     if confirmed_kinds >= machine.CONFIRMING_KINDS:
         passed.add(machine.ALL_CONFIRMATIONS_PRESENT)
@@ -419,7 +424,7 @@ async def act(
         roles=principal.roles,
         department_kind=DepartmentKind(principal.department_kind),
         payload={**content, "reason": request.reason},
-        guards_passed=_guards(category, content),
+        guards_passed=_guards(case, content, clock.business_today()),
         request_fields={*fields, *(["reason"] if request.reason else [])},
         nested_missing=_nested_missing(category, draft),
     )
@@ -468,7 +473,7 @@ async def act(
         changes=fields,
     )
     if machine.OPEN_FORCED_EXIT in rule.effects:
-        await _open_forced_exit(session, case)
+        await _open_forced_exit(session, case, action)
     if action in CLOSING_ACTIONS:
         await disclosures.withdraw_for_case(session, case, request.reason or "")
     await disclosures.publish_for_step(
@@ -508,7 +513,10 @@ def _step_values(
     return values
 
 
-async def _open_forced_exit(session: AsyncSession, rectification: Case) -> Case:
+UNFINISHED_MAX_LENGTH = 2_000  # a summary; the failing items themselves travel in full
+
+
+async def _open_forced_exit(session: AsyncSession, rectification: Case, action: CaseAction) -> Case:
     """Escalation (一(一)3 → 一(一)4): a forced-exit proposal for the local government."""
     gov = f"{rectification.jurisdiction_code}-{DepartmentKind.gov}"
     if await org.get_department(session, gov) is None:
@@ -518,8 +526,15 @@ async def _open_forced_exit(session: AsyncSession, rectification: Case) -> Case:
             code="no_deciding_government",
         )
     content = rectification.payload
-    grounds = content.get("refusal_facts") or "复查仍不达标：" + "；".join(
-        f"{f['item']}" for f in content.get("findings", []) if not f.get("compliant")
+    if action == CaseAction.record_refusal:
+        grounds = content["refusal_facts"]
+    else:  # a failed re-inspection: what still fails
+        failing = "；".join(f["item"] for f in content.get("findings", []) if not f["compliant"])
+        grounds = f"复查仍不达标：{failing or '见复查结果'}"
+    grounds = (
+        grounds[: UNFINISHED_MAX_LENGTH - 1] + "…"
+        if len(grounds) > UNFINISHED_MAX_LENGTH
+        else grounds
     )
     proposal = _stored(
         payloads.ForcedExitDraft.model_validate(
@@ -549,6 +564,36 @@ async def _open_forced_exit(session: AsyncSession, rectification: Case) -> Case:
         audit_action="case.open_forced_exit",
         before=None,
         changes={"rectification_case_id": str(rectification.id)},
+    )
+    return case
+
+
+async def apply_correction(
+    session: AsyncSession, case_id: uuid.UUID, changes: Mapping[str, Any], reason: str
+) -> Case:
+    """Carry a notice's correction into its case, so later steps, the overdue scan and
+    the next notice use the corrected facts; recorded in the case's history."""
+    case = await session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"No case {case_id}.")
+    category = Category(case.category)
+    content = _stored(payloads.validated_draft(category, {**case.payload, **changes}))
+    before = audit.snapshot(case)
+    await _update(
+        session,
+        case,
+        case.version,
+        {"payload": content, "completion_deadline": _deadline_of(category, content)},
+    )
+    await _record(
+        session,
+        case,
+        kind="corrected",
+        audit_action="case.correct",
+        before=before,
+        from_state=case.status,
+        reason=reason,
+        changes=dict(changes),
     )
     return case
 

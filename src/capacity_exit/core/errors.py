@@ -125,8 +125,8 @@ def _document_path(parts: list[Any], document: Any) -> list[str]:
             node = node[str(part)]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
-        elif i < len(parts) - 1 and node is not _ABSENT:
-            continue  # a union tag, not a path step
+        elif node is not _ABSENT and (i < len(parts) - 1 or not isinstance(node, dict)):
+            continue  # a union tag or member type, not a path step
         else:
             node = _ABSENT
         kept.append(str(part))

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from capacity_exit.case.machine import CaseAction, Category
 from capacity_exit.case.payloads import DRAFT_MODELS, ExitMethod
+from capacity_exit.core import clock
 from capacity_exit.disclosure.content import PUBLISHING_STEPS
 from capacity_exit.disclosure.models import Disclosure
 
@@ -100,7 +101,8 @@ def title(disclosure: Disclosure) -> str:
 
 
 def _footer(disclosure: Disclosure) -> list[str]:
-    footer = [disclosure.department_name, disclosure.published_at.date().isoformat()]
+    published_on = clock.as_utc(disclosure.published_at).astimezone(clock.BUSINESS_TZ).date()
+    footer = [disclosure.department_name, published_on.isoformat()]
     if disclosure.period_end is not None:
         footer.insert(0, f"公示期至{disclosure.period_end.isoformat()}。")
     if disclosure.co_publishers:

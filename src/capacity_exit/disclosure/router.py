@@ -18,7 +18,7 @@ from capacity_exit.core.errors import AppError
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
-from capacity_exit.disclosure import batches, documents, service, summaries
+from capacity_exit.disclosure import batches, corrections, documents, service, summaries
 from capacity_exit.disclosure.models import CitySummary, CorrectionRequest, Disclosure
 from capacity_exit.disclosure.schemas import (
     BatchIn,
@@ -359,7 +359,7 @@ async def correct_disclosure(
     body: CorrectionIn,
     if_match: IfMatch = None,
 ) -> DisclosureOut:
-    new = await service.correct(session, principal, disclosure_id, Precondition(if_match), body)
+    new = await corrections.correct(session, principal, disclosure_id, Precondition(if_match), body)
     return _single(request, response, new)
 
 

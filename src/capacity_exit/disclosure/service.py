@@ -20,7 +20,7 @@ from capacity_exit.calendar.index import CalendarIndex
 from capacity_exit.case.deadlines import case_deadlines
 from capacity_exit.case.machine import CaseAction, Category
 from capacity_exit.case.models import Case
-from capacity_exit.case.payloads import validated_draft
+from capacity_exit.case.payloads import missing_fields, validated_draft
 from capacity_exit.core import clock
 from capacity_exit.core.actor import current_actor
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
@@ -151,6 +151,10 @@ async def withdraw_for_case(session: AsyncSession, case: Case, reason: str) -> N
 # --- corrections and withdrawals ---------------------------------------------------------
 
 
+def _in_content(problem: FieldProblem) -> FieldProblem:
+    return problem.model_copy(update={"pointer": f"/content{problem.pointer or ''}"})
+
+
 def _changed_meanwhile(disclosure_id: uuid.UUID) -> Conflict:
     return Conflict(f"Disclosure {disclosure_id} was changed meanwhile.", code="disclosure_changed")
 
@@ -199,7 +203,19 @@ async def correct(
                 for n in foreign
             ],
         )
-    merged = validated_draft(category, {**old.content, **data.content})
+    try:
+        merged = validated_draft(category, {**old.content, **data.content})
+    except Unprocessable as exc:  # point into this request's `content`
+        exc.errors = [_in_content(p) for p in exc.errors or []]
+        raise
+    # A notice keeps every field its step required.
+    problems = missing_fields(category, merged, step.fields)
+    if problems:
+        raise Unprocessable(
+            "A correction cannot remove what the notice must show.",
+            code="missing_fields",
+            errors=[_in_content(p) for p in problems],
+        )
     content = snapshot(step, merged.model_dump(mode="json", exclude_none=True))
     request = None
     if data.correction_request_id is not None:
@@ -286,8 +302,11 @@ async def review(
             "Reviews of a county's notices are made by its city's departments.",
             code="not_reviewer",
         )
-    if disclosure.status == SUPERSEDED:
-        raise Conflict("Review the current version of the notice.", code="disclosure_superseded")
+    if disclosure.status != CURRENT:
+        raise Conflict(
+            f"The notice is {disclosure.status}: review its current version.",
+            code=f"disclosure_{disclosure.status}",
+        )
     outcome = "discrepancies" if data.discrepancies else "confirmed"
     record = DisclosureReview(
         disclosure_id=disclosure.id,
