@@ -151,3 +151,5 @@ def complete_case_request(
     samples = _samples(today)
     for name in rule.required_fields:
         body[name] = samples[name]
+    if action == CaseAction.record_reinspection_fail:  # findings agree with the result
+        body["findings"] = [{**FAILING_ITEM, "compliant": False}]

@@ -245,6 +245,20 @@ def _nested_missing(category: Category, draft: BaseModel) -> Any:
     return missing
 
 
+def _check_findings(action: CaseAction, fields: Mapping[str, Any]) -> None:
+    """A re-inspection's findings must agree with the step that records them."""
+    findings = fields.get("findings") or []
+    failing = [f for f in findings if isinstance(f, dict) and not f.get("compliant")]
+    if action == CaseAction.record_reinspection_pass and failing:
+        raise Unprocessable.at(
+            "/findings", "a passed re-inspection cannot list failing items", "findings_fail"
+        )
+    if action == CaseAction.record_reinspection_fail and not failing:
+        raise Unprocessable.at(
+            "/findings", "a failed re-inspection lists the items still failing", "findings_pass"
+        )
+
+
 def _deadline_of(category: Category, content: Mapping[str, Any]) -> dt.date | None:
     field = COMPLETION_DEADLINE_FIELD.get(category)
     value = content.get(field) if field else None
@@ -445,6 +459,7 @@ async def act(
                     for name in extra
                 ],
             )
+    _check_findings(action, fields)
     if request.publicity_working_days is not None and action != CaseAction.publish:
         raise Unprocessable.at(
             "/publicity_working_days", "only a publication has a publicity period", "not_publish"
