@@ -85,7 +85,9 @@ async def test_published_corrected_and_withdrawn_in_the_public_record(
     assert await _public(anonymous, category="elimination") == []
     [shown] = await _public(anonymous, category="elimination", include_withdrawn="true")
     assert (shown["status"], shown["withdrawn_reason"]) == ("withdrawn", "企业主体认定错误")
-    assert case["id"]  # the case itself is untouched by the notice's withdrawal
+    # The case the notice stood on ends with it, with the same reason.
+    after = (await approver.get(f"/api/v1/cases/{case['id']}")).json()
+    assert (after["status"], after["closing_reason"]) == ("withdrawn", "企业主体认定错误")
 
 
 async def test_only_the_publisher_corrects_and_only_notice_fields(
@@ -381,3 +383,24 @@ async def test_a_correction_reaches_the_case(
     assert completion["due"] == "2027-09-30"
     events = (await approver.get(f"/api/v1/cases/{case['id']}/events")).json()["items"]
     assert (events[-1]["kind"], events[-1]["reason"]) == ("corrected", "期限笔误")
+
+
+async def test_withdrawing_the_notice_of_an_ended_case_leaves_the_case(
+    client_as: ClientAs, anonymous: httpx.AsyncClient
+) -> None:
+    from tests.disclosure.test_documents import _elimination
+
+    await _elimination(client_as)
+    [announcement] = await _public(anonymous, kind="announcement")
+    approver = client_as(f"{COUNTY}-miit", Role.approver)
+    withdrawn = await approver.post(
+        f"{URL}/{announcement['id']}/withdrawal", json={"reason": "公告有误，重新发布"},
+        headers={"If-Match": '"1"'},
+    )  # fmt: skip
+    assert withdrawn.status_code == 200, withdrawn.text
+    [publicity] = await _public(anonymous, kind="publicity")  # still current
+    assert publicity["status"] == "current"
+    [case] = (await approver.get("/api/v1/cases", params={"category": "elimination"})).json()[
+        "items"
+    ]
+    assert case["status"] == "announced"

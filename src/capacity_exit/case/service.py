@@ -613,6 +613,44 @@ async def apply_correction(
     return case
 
 
+async def withdraw_with_notice(
+    session: AsyncSession, case_id: uuid.UUID, reason: str
+) -> Case | None:
+    """A notice withdrawn while its case is still open withdraws the case too (and its
+    other notices): the public record and the case it stands on end together. A case
+    that has already ended stays as it is. Returns the case when it was withdrawn."""
+    case = await session.get(Case, case_id)
+    if case is None:
+        return None
+    state = CaseState(case.status)
+    if (Category(case.category), state, CaseAction.withdraw) not in TRANSITIONS:
+        return None
+    before = audit.snapshot(case)
+    await _update(
+        session,
+        case,
+        case.version,
+        {
+            "status": CaseState.withdrawn.value,
+            "closing_reason": reason,
+            "overdue": False,
+            "overdue_since": None,
+        },
+    )
+    await _record(
+        session,
+        case,
+        kind="action",
+        audit_action="case.withdraw",
+        before=before,
+        action=CaseAction.withdraw,
+        from_state=state,
+        reason=reason,
+    )
+    await disclosures.withdraw_for_case(session, case, reason)
+    return case
+
+
 async def scan_overdue(session: AsyncSession, today: dt.date | None = None) -> list[Case]:
     """Mark the cases whose completion deadline passed while still awaiting completion.
 

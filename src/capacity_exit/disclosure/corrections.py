@@ -1,4 +1,5 @@
-"""A correction of a notice, carried into the case it was published from."""
+"""Changes to a notice that reach the case it was published from: a correction carries
+its facts into the case; a withdrawal of an open case's notice withdraws the case."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from capacity_exit.case import service as cases
 from capacity_exit.core.etag import Precondition
 from capacity_exit.disclosure import service
 from capacity_exit.disclosure.models import Disclosure
-from capacity_exit.disclosure.schemas import CorrectionIn
+from capacity_exit.disclosure.schemas import CorrectionIn, WithdrawalIn
 
 
 async def correct(
@@ -25,3 +26,15 @@ async def correct(
     if data.content:
         await cases.apply_correction(session, new.case_id, new.content, data.reason)
     return new
+
+
+async def withdraw(
+    session: AsyncSession,
+    principal: Principal,
+    disclosure_id: uuid.UUID,
+    precondition: Precondition,
+    data: WithdrawalIn,
+) -> Disclosure:
+    withdrawn = await service.withdraw(session, principal, disclosure_id, precondition, data)
+    await cases.withdraw_with_notice(session, withdrawn.case_id, data.reason)
+    return withdrawn

@@ -380,7 +380,7 @@ async def withdraw_disclosure(
     body: WithdrawalIn,
     if_match: IfMatch = None,
 ) -> DisclosureOut:
-    withdrawn = await service.withdraw(
+    withdrawn = await corrections.withdraw(
         session, principal, disclosure_id, Precondition(if_match), body
     )
     return _single(request, response, withdrawn)
