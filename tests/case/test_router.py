@@ -309,14 +309,19 @@ async def test_compliant_enterprise_confirmed_publicised_and_revoked(
     content = payload("compliant", confirmations=confirmations[:1])  # standards only
     del content["products"]
     draft = await open_case(lead, "compliant", content=content)
-    unconfirmed = await step(lead, draft, "confirm")
+    # What is confirmed is what will be published: the content must be complete first.
+    incomplete = await step(lead, draft, "confirm")
+    assert incomplete.status_code == 422 and pointers(incomplete) == ["/products"]
+    products = payload("compliant")["products"]
+    unconfirmed = await step(lead, draft, "confirm", products=products)
     assert unconfirmed.status_code == 409
     assert unconfirmed.json()["guard"] == "all_confirmations_present"
-    confirmed = await take(lead, draft, "confirm", confirmations=confirmations)
+    confirmed = await take(lead, draft, "confirm", products=products, confirmations=confirmations)
     assert confirmed["status"] == "confirmed"
-    missing = await step(lead, confirmed, "publish")
-    assert missing.status_code == 422 and pointers(missing) == ["/products"]
-    published = await take(lead, confirmed, "publish", products=payload("compliant")["products"])
+    # Once confirmed, the content is settled: publishing cannot change it.
+    changed = await step(lead, confirmed, "publish", products=[{**products[0], "capacity": 90}])
+    assert changed.status_code == 422 and pointers(changed) == ["/products"]
+    published = await take(lead, confirmed, "publish")
     assert published["status"] == "publicized"
     assert deadline(published, "publicity")["on_time"] is True
     approver = client_as(f"{COUNTY}-miit", Role.approver)

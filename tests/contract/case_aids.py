@@ -142,14 +142,15 @@ def complete_case_request(
     rule = TRANSITIONS.get((category, state, action))
     if rule is None:
         return  # not allowed in this state: the 409 is what is being tested
-    keep = known if state == INITIAL_STATE[category] else set(rule.required_fields)
+    initial = state == INITIAL_STATE[category]
+    keep = known if initial else set(rule.fresh_fields)
     if action == CaseAction.publish:
         keep = {*keep, "publicity_working_days"}
     for name in [n for n in body if n not in (*keep, "action", "reason")]:
         del body[name]
     fit_dates_and_departments(body, department, today)
     samples = _samples(today)
-    for name in rule.required_fields:
+    for name in rule.required_fields if initial else rule.fresh_fields:
         body[name] = samples[name]
     if action == CaseAction.record_reinspection_fail:  # findings agree with the result
         body["findings"] = [{**FAILING_ITEM, "compliant": False}]

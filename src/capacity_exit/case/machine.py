@@ -306,7 +306,9 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
     # 一(一)5 compliant: the lead department confirms once every required department has
     # (a guard the service evaluates), then publishes; revoking is the lead's too.
     c = Category.compliant
-    add(c, S.draft, A.confirm, S.confirmed, APPROVER_OR_LEAD, LEAD_KINDS, COMPLIANT_CONFIRMATION,
+    # What is confirmed is what will be published: the content is complete at confirmation.
+    add(c, S.draft, A.confirm, S.confirmed, APPROVER_OR_LEAD, LEAD_KINDS,
+        (*COMPLIANT_PUBLICITY, *COMPLIANT_CONFIRMATION),
         guard=ALL_CONFIRMATIONS_PRESENT)  # fmt: skip
     add(c, S.confirmed, A.publish, S.publicized, APPROVER_OR_LEAD, LEAD_KINDS,
         COMPLIANT_PUBLICITY)  # fmt: skip

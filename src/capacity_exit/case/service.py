@@ -443,9 +443,9 @@ async def act(
         nested_missing=_nested_missing(category, draft),
     )
     if state != INITIAL_STATE[category]:
-        # After publication the content is the public record: a step records only its own
-        # fields, and corrections go through the disclosure (issue 7), not here.
-        extra = sorted(set(fields) - set(rule.required_fields))
+        # Past the draft the content is settled (published, or confirmed for publication):
+        # a step records only its own fresh fields; corrections go through the notice.
+        extra = sorted(set(fields) - set(rule.fresh_fields))
         if extra:
             raise Unprocessable(
                 f"{action} does not record these fields.",
