@@ -104,6 +104,7 @@ async def test_a_late_completion_clears_the_mark_and_is_judged_late(
         completion_evidence="已拆除。", handling_result="已拆除。",
     )  # fmt: skip
     assert reported["overdue"] is False
+    assert reported["overdue_since"] == "2026-04-01"  # it did miss its deadline
     [completion] = [d for d in reported["deadlines"] if d["purpose"] == "completion"]
     assert (completion["met_on"], completion["on_time"]) == ("2026-04-09", False)
     assert await _overdue_ids(ecoenv) == set()

@@ -134,7 +134,10 @@ class CaseOut(BaseModel):
     )
     deadlines: list[DeadlineOut]
     overdue: bool
-    overdue_since: dt.date | None
+    overdue_since: dt.date | None = Field(
+        description="The day the case was last marked overdue; kept after it completes, "
+        "as the record that it missed its deadline."
+    )
     closing_reason: str | None
     links: CaseLinks
     version: int

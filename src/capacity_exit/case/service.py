@@ -524,7 +524,8 @@ def _step_values(
         values["closing_reason"] = request.reason
     waits = AWAITING_COMPLETION.get(category) == rule.next_state
     if not waits or rule.action == CaseAction.reject_acceptance:  # done, or a new deadline
-        values["overdue"], values["overdue_since"] = False, None
+        # No longer overdue; `overdue_since` stays as the record that it once was.
+        values["overdue"] = False
     return values
 
 
