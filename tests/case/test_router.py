@@ -490,3 +490,14 @@ async def test_a_re_inspection_s_findings_must_agree_with_its_result(client_as: 
                              findings=findings)  # fmt: skip
         assert refused.status_code == 422, (action, refused.text)
         assert [e["pointer"] for e in refused.json()["errors"]] == ["/findings"]
+
+
+async def test_a_caller_who_may_not_act_is_refused_before_the_payload_is_read(
+    client_as: ClientAs,
+) -> None:
+    approver = client_as(f"{COUNTY}-ecoenv", Role.approver)
+    published = await take(approver, await open_case(approver, "illegal"), "publish")
+    # An officer records completion; an approver may not, whatever the body holds.
+    refused = await step(approver, published, "report_completion", completion_date="nonsense")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "action_forbidden"

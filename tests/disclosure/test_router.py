@@ -3,6 +3,7 @@ history, reviewed by the city, read without a token as JSON, documents and a fee
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from xml.etree import ElementTree
 
@@ -303,6 +304,13 @@ async def test_the_city_republishes_county_targets_with_its_review_results(
     )
     assert wrong_scope.status_code == 422
     assert [e["pointer"] for e in wrong_scope.json()["errors"]] == ["/disclosures/0"]
+    # A pointer names the position in the request, duplicates included.
+    mixed = await client_as("220300-miit", Role.approver).post(
+        "/api/v1/city-summaries",
+        json={**body, "disclosures": [notice["id"], notice["id"], str(uuid.uuid4())]},
+    )
+    assert mixed.status_code == 404
+    assert [e["pointer"] for e in mixed.json()["errors"]] == ["/disclosures/2"]
     published = await client_as("220300-miit", Role.approver).post(
         "/api/v1/city-summaries", json=body
     )

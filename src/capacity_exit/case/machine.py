@@ -363,6 +363,14 @@ def _forbidden_reason(
     return None
 
 
+def check_caller(rule: Transition, roles: Iterable[Role], department_kind: DepartmentKind) -> None:
+    """The 403 of `transition` on its own: for a service that must refuse the caller
+    before it even reads the request's payload."""
+    reason = _forbidden_reason(rule, roles, department_kind)
+    if reason is not None:
+        raise ActionForbidden(reason)
+
+
 def transition(
     category: Category,
     state: CaseState,

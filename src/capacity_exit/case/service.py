@@ -428,6 +428,8 @@ async def act(
         raise machine.InvalidTransition(category, state, action)
     if (reason := _not_owner_reason(principal, case, rule)) is not None:
         raise machine.ActionForbidden(reason)
+    # The table's order: the caller (403) before anything about the payload (422).
+    machine.check_caller(rule, principal.roles, DepartmentKind(principal.department_kind))
     fields = dict(request.model_extra or {})
     draft = payloads.validated_draft(category, {**case.payload, **fields})
     content = _stored(draft)

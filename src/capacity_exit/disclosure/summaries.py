@@ -53,7 +53,11 @@ async def publish(session: AsyncSession, principal: Principal, data: CitySummary
     if principal.level != "city" or not principal.can_write(principal.jurisdiction_code):
         raise Forbidden("City-level notices are published by city departments.", code="not_city")
     problems, entries = [], []
-    for i, disclosure_id in enumerate(dict.fromkeys(data.disclosures)):
+    seen: set[uuid.UUID] = set()
+    for i, disclosure_id in enumerate(data.disclosures):  # i: the position in the request
+        if disclosure_id in seen:
+            continue
+        seen.add(disclosure_id)
         notice = await repository.get(session, disclosure_id)
         county = await org.get_jurisdiction(session, notice.jurisdiction_code) if notice else None
         if notice is None or county is None or county.parent_code != principal.jurisdiction_code:
