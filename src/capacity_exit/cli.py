@@ -218,10 +218,10 @@ def _idempotency_prune(args: argparse.Namespace) -> int:
 
 
 def _cases_scan_overdue(args: argparse.Namespace) -> int:
-    from capacity_exit.case import service as case_service
+    from capacity_exit.case import followups
 
     async def work(session: AsyncSession) -> list[str]:
-        marked = await case_service.scan_overdue(session, args.today)
+        marked = await followups.scan_overdue(session, args.today)
         return [
             f"{c.id} {c.category} {c.jurisdiction_code} due {c.completion_deadline}" for c in marked
         ]

@@ -2,8 +2,9 @@
 
 The transition table (`machine`) says what a step needs; this module supplies what the
 table leaves to it: whose case it is, what the stored draft already holds, the named
-guards, the dates a step meets, the follow-up a step causes (escalation opens a forced
-exit), and the history and audit of every change.
+guards, the dates a step meets and the follow-up a step causes. Content checks live in
+`checks`, the write-and-record path in `history`, and what other steps and jobs do to a
+case (escalation, corrections, the overdue scan) in `followups`.
 """
 
 from __future__ import annotations
@@ -14,17 +15,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.audit import service as audit
 from capacity_exit.auth.errors import Forbidden
 from capacity_exit.auth.principal import Principal
 from capacity_exit.calendar.service import current_index
-from capacity_exit.case import machine, payloads, repository
+from capacity_exit.case import checks, followups, history, machine, payloads, repository
 from capacity_exit.case.deadlines import (
     AWAITING_COMPLETION,
-    COMPLETION_DEADLINE_FIELD,
     Deadline,
     case_deadlines,
 )
@@ -40,18 +39,13 @@ from capacity_exit.case.machine import (
 from capacity_exit.case.models import Case, CaseEvent
 from capacity_exit.case.schemas import CaseCreate, CaseTransitionRequest
 from capacity_exit.core import clock
-from capacity_exit.core.actor import current_actor
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
-from capacity_exit.core.etag import Precondition, stale
+from capacity_exit.core.etag import Precondition
 from capacity_exit.core.problems import FieldProblem
-from capacity_exit.core.versioned import current_version, update_if_version
 from capacity_exit.disclosure import service as disclosures
 from capacity_exit.enterprise import service as enterprises
 from capacity_exit.inspection import repository as inspections
-from capacity_exit.org import repository as org
 from capacity_exit.org.schemas import DepartmentKind
-
-OBJECT_TYPE = "case"
 
 # The date a step meets, and where it comes from: a payload field the request carries,
 # or (None) the day the step is taken.
@@ -173,147 +167,6 @@ async def events_page(
     return await repository.events_of(session, case.id, after=after, limit=limit)
 
 
-# --- payload checks -----------------------------------------------------------------------
-
-
-def _stored(draft: BaseModel) -> dict[str, Any]:
-    return draft.model_dump(mode="json", exclude_none=True)
-
-
-def _department_fields(content: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Every department code in the content, with its pointer."""
-    found = [
-        (f"/{field}/{i}", code)
-        for field in ("responsible_departments", "involved_departments")
-        for i, code in enumerate(content.get(field) or [])
-    ]
-    found += [
-        (f"/confirmations/{i}/department", item["department"])
-        for i, item in enumerate(content.get("confirmations") or [])
-        if item.get("department")
-    ]
-    return found
-
-
-async def _check_departments(session: AsyncSession, content: Mapping[str, Any]) -> None:
-    problems = [
-        FieldProblem(pointer=pointer, detail=f"no department {code}", code="unknown_department")
-        for pointer, code in _department_fields(content)
-        if await org.get_department(session, code) is None
-    ]
-    if problems:
-        raise Unprocessable("The case names unknown departments.", errors=problems)
-
-
-def _check_fact_dates(fields: Mapping[str, Any], today: dt.date) -> None:
-    """A date the step records as having happened cannot be in the future."""
-    problems = [
-        FieldProblem(pointer=f"/{name}", detail="cannot be in the future", code="in_future")
-        for name in payloads.FACT_DATES
-        if isinstance(fields.get(name), str) and dt.date.fromisoformat(fields[name]) > today
-    ]
-    if problems:
-        raise Unprocessable("A recorded date lies in the future.", errors=problems)
-
-
-def _guards(case: Case, content: Mapping[str, Any], today: dt.date) -> frozenset[str]:
-    """The named guards that hold. Confirmations count when they come from a department
-    of the case's own jurisdiction (codes are `{division}-{kind}`, and every named
-    department exists) and are dated no later than today."""
-    passed = set()
-    confirmed_kinds = {
-        item["department"].rsplit("-", 1)[-1]
-        for item in content.get("confirmations") or []
-        if item.get("department", "").startswith(f"{case.jurisdiction_code}-")
-        and item.get("confirmed_on")
-        and dt.date.fromisoformat(item["confirmed_on"]) <= today
-    }
-    if confirmed_kinds >= machine.CONFIRMING_KINDS:
-        passed.add(machine.ALL_CONFIRMATIONS_PRESENT)
-    return frozenset(passed)
-
-
-def _nested_missing(category: Category, draft: BaseModel) -> Any:
-    def missing(required: tuple[str, ...]) -> list[str]:
-        fields = tuple(f for f in required if f in payloads.DRAFT_MODELS[category].model_fields)
-        return [
-            (p.pointer or "")[1:]
-            for p in payloads.missing_fields(category, draft, fields)
-            if (p.pointer or "").count("/") > 1
-        ]
-
-    return missing
-
-
-def _check_findings(action: CaseAction, fields: Mapping[str, Any]) -> None:
-    """A re-inspection's findings must agree with the step that records them."""
-    findings = fields.get("findings") or []
-    failing = [f for f in findings if isinstance(f, dict) and not f.get("compliant")]
-    if action == CaseAction.record_reinspection_pass and failing:
-        raise Unprocessable.at(
-            "/findings", "a passed re-inspection cannot list failing items", "findings_fail"
-        )
-    if action == CaseAction.record_reinspection_fail and not failing:
-        raise Unprocessable.at(
-            "/findings", "a failed re-inspection lists the items still failing", "findings_pass"
-        )
-
-
-def _deadline_of(category: Category, content: Mapping[str, Any]) -> dt.date | None:
-    field = COMPLETION_DEADLINE_FIELD.get(category)
-    value = content.get(field) if field else None
-    return dt.date.fromisoformat(value) if isinstance(value, str) else None
-
-
-# --- writing ------------------------------------------------------------------------------
-
-
-async def _record(
-    session: AsyncSession,
-    case: Case,
-    *,
-    kind: str,
-    audit_action: str,
-    before: dict[str, Any] | None,
-    action: CaseAction | None = None,
-    from_state: str | None = None,
-    reason: str | None = None,
-    changes: dict[str, Any] | None = None,
-) -> None:
-    actor = current_actor()
-    await repository.add_event(
-        session,
-        CaseEvent(
-            case_id=case.id,
-            sequence=case.version,
-            kind=kind,
-            action=action.value if action else None,
-            from_state=from_state,
-            to_state=case.status,
-            subject=actor.subject,
-            department=actor.department,
-            business_date=clock.business_today(),
-            reason=reason,
-            changes=changes or {},
-        ),
-    )
-    await audit.record(
-        session,
-        action=audit_action,
-        object_type=OBJECT_TYPE,
-        object_id=str(case.id),
-        jurisdiction=case.jurisdiction_code,
-        before=before,
-        after=audit.snapshot(case),
-    )
-
-
-async def _update(session: AsyncSession, case: Case, version: int, values: dict[str, Any]) -> None:
-    if not await update_if_version(session, Case, case.id, version, values):
-        raise stale(await current_version(session, Case, case.id))  # another writer won
-    await repository.refresh(session, case)
-
-
 async def create(session: AsyncSession, principal: Principal, data: CaseCreate) -> CaseView:
     category = Category(data.category)
     enterprise = await enterprises.referenced(session, principal, data.enterprise_id)
@@ -337,8 +190,8 @@ async def create(session: AsyncSession, principal: Principal, data: CaseCreate) 
             f"(allowed: {kinds}).",
             code="action_forbidden",
         )
-    content = _stored(data.payload)
-    await _check_departments(session, content)
+    content = checks.stored(data.payload)
+    await checks.check_departments(session, content)
     case = Case(
         category=category.value,
         status=INITIAL_STATE[category].value,
@@ -347,11 +200,11 @@ async def create(session: AsyncSession, principal: Principal, data: CaseCreate) 
         department_code=principal.department_code,
         inspection_id=inspection.id,
         payload=content,
-        completion_deadline=_deadline_of(category, content),
+        completion_deadline=checks.deadline_of(category, content),
         publicity_clock_start=inspection.completed_on,
     )
     await repository.add(session, case)
-    await _record(
+    await history.record(
         session, case, kind="created", audit_action="case.create", before=None, changes=content
     )
     return await _view(session, principal, case)
@@ -387,18 +240,18 @@ async def edit_draft(
             code="not_a_draft",
         )
     version = precondition.version_to_change(case.version)
-    content = _stored(payloads.validated_draft(category, {**case.payload, **changes}))
-    await _check_departments(session, content)
+    content = checks.stored(payloads.validated_draft(category, {**case.payload, **changes}))
+    await checks.check_departments(session, content)
     if content == case.payload:
         return await _view(session, principal, case)
     before = audit.snapshot(case)
-    await _update(
+    await history.update(
         session,
         case,
         version,
-        {"payload": content, "completion_deadline": _deadline_of(category, content)},
+        {"payload": content, "completion_deadline": checks.deadline_of(category, content)},
     )
-    await _record(
+    await history.record(
         session,
         case,
         kind="edited",
@@ -432,7 +285,7 @@ async def act(
     machine.check_caller(rule, principal.roles, DepartmentKind(principal.department_kind))
     fields = dict(request.model_extra or {})
     draft = payloads.validated_draft(category, {**case.payload, **fields})
-    content = _stored(draft)
+    content = checks.stored(draft)
     rule = machine.transition(
         category,
         state,
@@ -440,9 +293,9 @@ async def act(
         roles=principal.roles,
         department_kind=DepartmentKind(principal.department_kind),
         payload={**content, "reason": request.reason},
-        guards_passed=_guards(case, content, clock.business_today()),
+        guards_passed=checks.guards(case, content, clock.business_today()),
         request_fields={*fields, *(["reason"] if request.reason else [])},
-        nested_missing=_nested_missing(category, draft),
+        nested_missing=checks.nested_missing(category, draft),
     )
     if state != INITIAL_STATE[category]:
         # Past the draft the content is settled (published, or confirmed for publication):
@@ -461,24 +314,24 @@ async def act(
                     for name in extra
                 ],
             )
-    _check_findings(action, fields)
+    checks.check_findings(action, fields)
     if request.publicity_working_days is not None and action != CaseAction.publish:
         raise Unprocessable.at(
             "/publicity_working_days", "only a publication has a publicity period", "not_publish"
         )
     today = clock.business_today()
-    _check_fact_dates({k: content.get(k) for k in fields}, today)
+    checks.check_fact_dates({k: content.get(k) for k in fields}, today)
     if action == CaseAction.reject_acceptance:
-        new_deadline = _deadline_of(category, content)
+        new_deadline = checks.deadline_of(category, content)
         if new_deadline is None or new_deadline <= today:
             raise Unprocessable.at(
                 "/completion_deadline", "the new deadline must lie after today", "deadline_passed"
             )
-    await _check_departments(session, content)
+    await checks.check_departments(session, content)
     version = precondition.version_to_change(case.version)
     before = audit.snapshot(case)
-    await _update(session, case, version, _step_values(case, rule, content, request, today))
-    await _record(
+    await history.update(session, case, version, _step_values(case, rule, content, request, today))
+    await history.record(
         session,
         case,
         kind="action",
@@ -490,7 +343,7 @@ async def act(
         changes=fields,
     )
     if machine.OPEN_FORCED_EXIT in rule.effects:
-        await _open_forced_exit(session, case, action)
+        await followups.open_forced_exit(session, case, action)
     if action in CLOSING_ACTIONS:
         await disclosures.withdraw_for_case(session, case, request.reason or "")
     await disclosures.publish_for_step(
@@ -515,7 +368,7 @@ def _step_values(
     values: dict[str, Any] = {
         "status": rule.next_state.value,
         "payload": content,
-        "completion_deadline": _deadline_of(category, content),
+        "completion_deadline": checks.deadline_of(category, content),
     }
     if rule.action in MILESTONES:
         column, source = MILESTONES[rule.action]
@@ -529,154 +382,3 @@ def _step_values(
         # No longer overdue; `overdue_since` stays as the record that it once was.
         values["overdue"] = False
     return values
-
-
-UNFINISHED_MAX_LENGTH = 2_000  # a summary; the failing items themselves travel in full
-
-
-async def _open_forced_exit(session: AsyncSession, rectification: Case, action: CaseAction) -> Case:
-    """Escalation (一(一)3 → 一(一)4): a forced-exit proposal for the local government."""
-    gov = f"{rectification.jurisdiction_code}-{DepartmentKind.gov}"
-    if await org.get_department(session, gov) is None:
-        raise Conflict(
-            f"{rectification.jurisdiction_code} has no government department to decide a "
-            "forced exit.",
-            code="no_deciding_government",
-        )
-    content = rectification.payload
-    if action == CaseAction.record_refusal:
-        grounds = content["refusal_facts"]
-    else:  # a failed re-inspection: what still fails
-        failing = "；".join(f["item"] for f in content.get("findings", []) if not f["compliant"])
-        grounds = f"复查仍不达标：{failing or '见复查结果'}"
-    grounds = (
-        grounds[: UNFINISHED_MAX_LENGTH - 1] + "…"
-        if len(grounds) > UNFINISHED_MAX_LENGTH
-        else grounds
-    )
-    proposal = _stored(
-        payloads.ForcedExitDraft.model_validate(
-            {
-                "rectification_case_id": str(rectification.id),
-                "failing_items": content.get("problems"),
-                "unfinished_rectification": grounds,
-                "involved_departments": content.get("responsible_departments"),
-            }
-        )
-    )
-    case = Case(
-        category=Category.forced_exit.value,
-        status=INITIAL_STATE[Category.forced_exit].value,
-        enterprise_id=rectification.enterprise_id,
-        jurisdiction_code=rectification.jurisdiction_code,
-        department_code=gov,
-        inspection_id=rectification.inspection_id,
-        parent_case_id=rectification.id,
-        payload=proposal,
-    )
-    await repository.add(session, case)
-    await _record(
-        session,
-        case,
-        kind="opened",
-        audit_action="case.open_forced_exit",
-        before=None,
-        changes={"rectification_case_id": str(rectification.id)},
-    )
-    return case
-
-
-async def apply_correction(
-    session: AsyncSession, case_id: uuid.UUID, changes: Mapping[str, Any], reason: str
-) -> Case:
-    """Carry a notice's correction into its case, so later steps, the overdue scan and
-    the next notice use the corrected facts; recorded in the case's history."""
-    case = await session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"No case {case_id}.")
-    category = Category(case.category)
-    content = _stored(payloads.validated_draft(category, {**case.payload, **changes}))
-    before = audit.snapshot(case)
-    await _update(
-        session,
-        case,
-        case.version,
-        {"payload": content, "completion_deadline": _deadline_of(category, content)},
-    )
-    await _record(
-        session,
-        case,
-        kind="corrected",
-        audit_action="case.correct",
-        before=before,
-        from_state=case.status,
-        reason=reason,
-        changes=dict(changes),
-    )
-    return case
-
-
-async def withdraw_with_notice(
-    session: AsyncSession, case_id: uuid.UUID, reason: str
-) -> Case | None:
-    """A notice withdrawn while its case is still open withdraws the case too (and its
-    other notices): the public record and the case it stands on end together. A case
-    that has already ended stays as it is. Returns the case when it was withdrawn."""
-    case = await session.get(Case, case_id)
-    if case is None:
-        return None
-    state = CaseState(case.status)
-    if (Category(case.category), state, CaseAction.withdraw) not in TRANSITIONS:
-        return None
-    before = audit.snapshot(case)
-    await _update(
-        session,
-        case,
-        case.version,
-        {
-            "status": CaseState.withdrawn.value,
-            "closing_reason": reason,
-            "overdue": False,
-            "overdue_since": None,
-        },
-    )
-    await _record(
-        session,
-        case,
-        kind="action",
-        audit_action="case.withdraw",
-        before=before,
-        action=CaseAction.withdraw,
-        from_state=state,
-        reason=reason,
-    )
-    await disclosures.withdraw_for_case(session, case, reason)
-    return case
-
-
-async def scan_overdue(session: AsyncSession, today: dt.date | None = None) -> list[Case]:
-    """Mark the cases whose completion deadline passed while still awaiting completion.
-
-    Each mark is a conditional update, so a concurrent step or a second scan never marks
-    a case twice or marks one that has just completed."""
-    today = today or clock.business_today()
-    waiting = [(c.value, s.value) for c, s in AWAITING_COMPLETION.items()]
-    marked = []
-    for case in await repository.overdue_candidates(session, waiting, today):
-        before = audit.snapshot(case)
-        if not await update_if_version(
-            session, Case, case.id, case.version, {"overdue": True, "overdue_since": today}
-        ):
-            continue
-        await repository.refresh(session, case)
-        await _record(
-            session,
-            case,
-            kind="overdue",
-            audit_action="case.mark_overdue",
-            before=before,
-            from_state=case.status,
-            changes={"completion_deadline": str(case.completion_deadline)},
-        )
-        marked.append(case)
-    return marked

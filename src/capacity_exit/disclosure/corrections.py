@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.auth.principal import Principal
-from capacity_exit.case import service as cases
+from capacity_exit.case import followups
 from capacity_exit.core.etag import Precondition
 from capacity_exit.disclosure import service
 from capacity_exit.disclosure.models import Disclosure
@@ -24,7 +24,7 @@ async def correct(
 ) -> Disclosure:
     new = await service.correct(session, principal, disclosure_id, precondition, data)
     if data.content:
-        await cases.apply_correction(session, new.case_id, new.content, data.reason)
+        await followups.apply_correction(session, new.case_id, new.content, data.reason)
     return new
 
 
@@ -36,5 +36,5 @@ async def withdraw(
     data: WithdrawalIn,
 ) -> Disclosure:
     withdrawn = await service.withdraw(session, principal, disclosure_id, precondition, data)
-    await cases.withdraw_with_notice(session, withdrawn.case_id, data.reason)
+    await followups.withdraw_with_notice(session, withdrawn.case_id, data.reason)
     return withdrawn

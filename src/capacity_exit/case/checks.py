@@ -1,0 +1,114 @@
+"""What a case's content must satisfy beyond its schema: departments that exist, dates
+not in the future, the named guards, nested completeness, findings that agree with
+the step, and the completion deadline it sets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from capacity_exit.case import machine, payloads
+from capacity_exit.case.deadlines import (
+    COMPLETION_DEADLINE_FIELD,
+)
+from capacity_exit.case.machine import (
+    CaseAction,
+    Category,
+)
+from capacity_exit.case.models import Case
+from capacity_exit.core.errors import Unprocessable
+from capacity_exit.core.problems import FieldProblem
+from capacity_exit.org import repository as org
+
+
+def stored(draft: BaseModel) -> dict[str, Any]:
+    return draft.model_dump(mode="json", exclude_none=True)
+
+
+def _department_fields(content: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Every department code in the content, with its pointer."""
+    found = [
+        (f"/{field}/{i}", code)
+        for field in ("responsible_departments", "involved_departments")
+        for i, code in enumerate(content.get(field) or [])
+    ]
+    found += [
+        (f"/confirmations/{i}/department", item["department"])
+        for i, item in enumerate(content.get("confirmations") or [])
+        if item.get("department")
+    ]
+    return found
+
+
+async def check_departments(session: AsyncSession, content: Mapping[str, Any]) -> None:
+    problems = [
+        FieldProblem(pointer=pointer, detail=f"no department {code}", code="unknown_department")
+        for pointer, code in _department_fields(content)
+        if await org.get_department(session, code) is None
+    ]
+    if problems:
+        raise Unprocessable("The case names unknown departments.", errors=problems)
+
+
+def check_fact_dates(fields: Mapping[str, Any], today: dt.date) -> None:
+    """A date the step records as having happened cannot be in the future."""
+    problems = [
+        FieldProblem(pointer=f"/{name}", detail="cannot be in the future", code="in_future")
+        for name in payloads.FACT_DATES
+        if isinstance(fields.get(name), str) and dt.date.fromisoformat(fields[name]) > today
+    ]
+    if problems:
+        raise Unprocessable("A recorded date lies in the future.", errors=problems)
+
+
+def guards(case: Case, content: Mapping[str, Any], today: dt.date) -> frozenset[str]:
+    """The named guards that hold. Confirmations count when they come from a department
+    of the case's own jurisdiction (codes are `{division}-{kind}`, and every named
+    department exists) and are dated no later than today."""
+    passed = set()
+    confirmed_kinds = {
+        item["department"].rsplit("-", 1)[-1]
+        for item in content.get("confirmations") or []
+        if item.get("department", "").startswith(f"{case.jurisdiction_code}-")
+        and item.get("confirmed_on")
+        and dt.date.fromisoformat(item["confirmed_on"]) <= today
+    }
+    if confirmed_kinds >= machine.CONFIRMING_KINDS:
+        passed.add(machine.ALL_CONFIRMATIONS_PRESENT)
+    return frozenset(passed)
+
+
+def nested_missing(category: Category, draft: BaseModel) -> Any:
+    def missing(required: tuple[str, ...]) -> list[str]:
+        fields = tuple(f for f in required if f in payloads.DRAFT_MODELS[category].model_fields)
+        return [
+            (p.pointer or "")[1:]
+            for p in payloads.missing_fields(category, draft, fields)
+            if (p.pointer or "").count("/") > 1
+        ]
+
+    return missing
+
+
+def check_findings(action: CaseAction, fields: Mapping[str, Any]) -> None:
+    """A re-inspection's findings must agree with the step that records them."""
+    findings = fields.get("findings") or []
+    failing = [f for f in findings if isinstance(f, dict) and not f.get("compliant")]
+    if action == CaseAction.record_reinspection_pass and failing:
+        raise Unprocessable.at(
+            "/findings", "a passed re-inspection cannot list failing items", "findings_fail"
+        )
+    if action == CaseAction.record_reinspection_fail and not failing:
+        raise Unprocessable.at(
+            "/findings", "a failed re-inspection lists the items still failing", "findings_pass"
+        )
+
+
+def deadline_of(category: Category, content: Mapping[str, Any]) -> dt.date | None:
+    field = COMPLETION_DEADLINE_FIELD.get(category)
+    value = content.get(field) if field else None
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
