@@ -27,6 +27,8 @@ from capacity_exit.models import (
     CaseEvent,
     CitySummary,
     CorrectionRequest,
+    CreditPush,
+    CreditPushAttempt,
     DeadlineChange,
     Disclosure,
     DisclosureBatch,
@@ -44,6 +46,8 @@ from tests.fixtures.stores import fresh_database, store
 # Tables that tests write to, emptied after each test (reference data stays loaded).
 _MUTABLE_TABLES = (
     IdempotencyRecord,
+    CreditPushAttempt,
+    CreditPush,
     CitySummary,
     CorrectionRequest,
     DisclosureReview,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from capacity_exit.cli_accounts import add_account_commands
+from capacity_exit.cli_credit import add_credit_commands
 from capacity_exit.config import get_settings
 
 if TYPE_CHECKING:
@@ -307,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--today", type=_day, default=None, help="the business day to judge by (default: today)"
     )
     scan.set_defaults(func=_cases_scan_overdue)
+
+    add_credit_commands(commands)
 
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default="127.0.0.1")

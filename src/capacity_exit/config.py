@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL; default a SQLite file in the var directory.",
     )
     database_echo: bool = False
+    # PostgreSQL connections kept per process (half as many again on bursts); at least the
+    # requests one process serves at once. PostgreSQL's max_connections bounds the sum.
+    database_pool_size: int = Field(default=20, ge=1, le=500)
     # Requests larger than this are refused with 413 before the body is read.
     max_body_bytes: int = 1_048_576
     # Reference data shipped in the package; another city points this at its own file.
@@ -57,6 +60,15 @@ class Settings(BaseSettings):
     # Requests per minute one client address may make to the public (token-less) routes;
     # 0 turns the limit off.
     public_rate_limit: int = Field(default=600, ge=0)
+    # Credit platforms pushed to (issue 8): a JSON file of targets, see docs/operations.md.
+    # Without one, development pushes to the fake platform on 127.0.0.1:8701.
+    credit_targets_file: Path | None = None
+    # Delivery: attempts before a push is dead, how long a claim lasts before another
+    # worker may take the job over, and the exponential backoff between attempts.
+    credit_max_attempts: int = Field(default=10, ge=1, le=100)
+    credit_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    credit_backoff_base_seconds: float = Field(default=2.0, gt=0, le=3600)
+    credit_backoff_cap_seconds: float = Field(default=900.0, gt=0, le=86_400)
 
     @property
     def resolved_database_url(self) -> str:

@@ -30,6 +30,8 @@ from capacity_exit.core.openapi import install_openapi
 from capacity_exit.core.rate_limit import RateLimiter, public_rate_limit
 from capacity_exit.core.request_id import RequestIdMiddleware
 from capacity_exit.core.strict_query import reject_unknown_query_parameters
+from capacity_exit.credit import targets as credit_targets
+from capacity_exit.credit.router import router as credit_router
 from capacity_exit.disclosure.router import public_router as disclosure_public_router
 from capacity_exit.disclosure.router import router as disclosure_router
 from capacity_exit.enterprise.router import router as enterprise_router
@@ -48,7 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     check_production_ready(settings)
     if not settings.database_url:  # the embedded SQLite file lives in the var directory
         settings.ensure_var_dir()
-    database = Database.from_url(settings.resolved_database_url, echo=settings.database_echo)
+    database = Database.from_url(
+        settings.resolved_database_url,
+        echo=settings.database_echo,
+        pool_size=settings.database_pool_size,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -73,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
+    credit_targets.install(settings)
     app.state.public_rate_limiter = RateLimiter(settings.public_rate_limit)
     app.state.database = database
 
@@ -90,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     private.include_router(inspection_router)
     private.include_router(case_router)
     private.include_router(disclosure_router)
+    private.include_router(credit_router)
     app.include_router(health.router)
     app.include_router(public)
     app.include_router(private)

@@ -11,6 +11,7 @@ from capacity_exit.calendar.models import (
 from capacity_exit.case.models import Case, CaseEvent
 from capacity_exit.core.db import Base
 from capacity_exit.core.idempotency import IdempotencyRecord
+from capacity_exit.credit.models import CreditPush, CreditPushAttempt
 from capacity_exit.disclosure.models import (
     CitySummary,
     CorrectionRequest,
@@ -35,6 +36,8 @@ __all__ = [
     "CaseEvent",
     "CitySummary",
     "CorrectionRequest",
+    "CreditPush",
+    "CreditPushAttempt",
     "DeadlineChange",
     "Department",
     "Disclosure",

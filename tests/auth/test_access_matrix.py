@@ -82,6 +82,17 @@ class World:
         assert notice["enterprise"]["name"], notice
         return dict(notice)
 
+    async def credit_push(self, away: bool = False) -> dict[str, Any]:
+        """A push of a county case refused rectification (一(二)): pending, to the first
+        target."""
+        client = self.away if away else self.home
+        case = await self.case(away, publish=True)
+        refused = await cases.take(
+            client, case, "record_refusal", refusal_date="2025-12-01", refusal_facts="拒不整改"
+        )
+        pushes = await client.get("/api/v1/credit-pushes", params={"case": refused["id"]})
+        return dict(pushes.json()["items"][0])
+
     async def account(self, away: bool = False) -> dict[str, Any]:
         client = self.away if away else self.home
         department = f"{OTHER_COUNTY}-ecoenv" if away else CALLER
@@ -222,6 +233,30 @@ async def _city_summary(world: World, away: bool) -> Call:
     return Call("POST", "/api/v1/city-summaries", body)
 
 
+async def _push_call(world: World, away: bool, action: str | None) -> Call:
+    push = await world.credit_push(away)
+    url = f"/api/v1/credit-pushes/{push['id']}"
+    if action is None:
+        return Call("GET", url)
+    client = world.away if away else world.home
+    if action == "retry":  # only a dead or cancelled push is sent again
+        cancelled = await client.post(f"{url}/cancel", headers={"If-Match": '"1"'})
+        assert cancelled.status_code == 200, cancelled.text
+    current = (await client.get(url)).headers["etag"]
+    return Call("POST", f"{url}/{action}", None, {"If-Match": current})
+
+
+async def _manual_push(world: World, away: bool) -> Call:
+    push = await world.credit_push(away)
+    body = {
+        "case_id": push["case_id"],
+        "kind": "update",
+        "reason": "联合惩戒",
+        "measure": "限制融资",
+    }
+    return Call("POST", "/api/v1/credit-pushes", body)
+
+
 ANY = frozenset(Role)
 ADMIN = frozenset({Role.admin})
 
@@ -306,6 +341,16 @@ MATRIX: dict[str, Row] = {
     "publish_city_summary": Row(frozenset({Role.approver}), _city_summary, department=CITY),
     "list_correction_requests": Row(ANY, _get("/api/v1/correction-requests")),
     "list_audit_events": Row(ANY, _get("/api/v1/audit-events?limit=200"), lists="audit"),
+    "list_credit_targets": Row(ANY, _get("/api/v1/credit-targets")),
+    "list_credit_pushes": Row(ANY, _get("/api/v1/credit-pushes?limit=200"), lists="credit_push"),
+    "get_credit_push": Row(ANY, lambda w, away: _push_call(w, away, None), scoped=True),
+    "retry_credit_push": Row(
+        frozenset({Role.approver}), lambda w, away: _push_call(w, away, "retry"), scoped=True
+    ),
+    "cancel_credit_push": Row(
+        frozenset({Role.approver}), lambda w, away: _push_call(w, away, "cancel"), scoped=True
+    ),
+    "push_to_credit_platforms": Row(frozenset({Role.approver}), _manual_push, scoped=True),
     "verify_audit_chain": Row(ADMIN, _get("/api/v1/audit-events/verify")),
     "rotate_account_secret": Row(
         ADMIN, lambda w, away: _account_call(w, away, "rotate-secret"), scoped=True
@@ -325,6 +370,7 @@ PUBLIC = {
     "get_disclosure_document",
     "list_city_summaries",
     "get_city_summary",
+    "get_city_summary_document",
 }
 
 
@@ -377,7 +423,12 @@ async def test_roles_and_scope(operation_id: str, client_as: ClientAs) -> None:
         response = await _send(caller, await row.build(world, True))
         assert response.status_code == 404, response.text
     if row.lists:
-        makers = {"account": world.account, "inspection": world.inspection, "case": world.case}
+        makers = {
+            "account": world.account,
+            "inspection": world.inspection,
+            "case": world.case,
+            "credit_push": world.credit_push,
+        }
         make = makers.get(row.lists, world.enterprise)
         own, other = await make(False), await make(True)
         listed = (await _send(caller, await row.build(world, False))).json()["items"]

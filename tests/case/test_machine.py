@@ -430,14 +430,22 @@ def test_refusal_or_failed_reinspection_escalates_to_forced_exit(
 ) -> None:
     rule = take(TRANSITIONS[(Category.rectification, state, action)], role=Role.officer)
     assert rule.next_state == S.escalated
-    assert rule.effects == ("open_forced_exit",)
+    assert rule.effects == ("open_forced_exit", "credit_listing")
     assert S.escalated in TERMINAL_STATES[Category.rectification]
 
 
 @pytest.mark.seed("一(一)3")
-def test_only_escalation_has_follow_up_effects() -> None:
-    with_effects = {r.action for r in TRANSITIONS.values() if r.effects}
-    assert with_effects == {A.record_refusal, A.record_reinspection_fail}
+@pytest.mark.seed("一(二)")
+def test_escalation_decision_and_acceptance_are_the_only_steps_with_follow_ups() -> None:
+    effects = {(r.category, r.action): r.effects for r in TRANSITIONS.values() if r.effects}
+    listing, withdrawal = ("credit_listing",), ("credit_withdrawal",)
+    assert effects == {
+        (Category.rectification, A.record_refusal): ("open_forced_exit", *listing),
+        (Category.rectification, A.record_reinspection_fail): ("open_forced_exit", *listing),
+        (Category.forced_exit, A.decide): listing,
+        (Category.illegal, A.accept): withdrawal,
+        (Category.elimination, A.accept): withdrawal,
+    }
 
 
 @pytest.mark.seed("一(一)4")

@@ -242,14 +242,24 @@ async def test_rectification_case_reinspected_compliant_and_closed(
 async def test_failed_rectification_escalates_to_a_forced_exit_decided_by_the_government(
     client_as: ClientAs, travel_to: TravelTo
 ) -> None:
+    due = "2026-03-31"  # the rectification deadline
     owner = f"{COUNTY}-ecoenv"
     officer, approver = client_as(owner, Role.officer), client_as(owner, Role.approver)
     gov_officer = client_as(f"{COUNTY}-gov", Role.officer)
     gov = client_as(f"{COUNTY}-gov", Role.approver)
     travel_to("2025-10-16")
-    published = await take(approver, await open_case(officer, "rectification"), "publish")
-    travel_to("2026-04-10")
+    opened = await open_case(
+        officer, "rectification", content=payload("rectification", rectification_deadline=due)
+    )
+    published = await take(approver, opened, "publish")
     finding = {**cases.FAILING_ITEM, "measured_value": 70.0, "compliant": False}
+    # Up to its deadline (the day included) an enterprise that reported nothing has time.
+    travel_to(due)
+    early = await step(
+        officer, published, "record_reinspection_fail", reinspection_date=due, findings=[finding]
+    )
+    assert (early.status_code, early.json()["guard"]) == (409, "rectification_deadline_passed")
+    travel_to("2026-04-10")
     escalated = await take(
         officer, published, "record_reinspection_fail", reinspection_date="2026-04-08",
         findings=[finding],
@@ -436,7 +446,10 @@ async def test_a_failed_reinspection_with_many_long_findings_still_escalates(
     client_as: ClientAs,
 ) -> None:
     owner = client_as(f"{COUNTY}-ecoenv", Role.officer, Role.approver)
-    published = await take(owner, await open_case(owner, "rectification"), "publish")
+    past_due = payload("rectification", rectification_deadline="2026-03-31")
+    published = await take(
+        owner, await open_case(owner, "rectification", content=past_due), "publish"
+    )
     findings = [
         {**cases.FAILING_ITEM, "item": f"{'颗粒物排放浓度' * 13}{i}", "compliant": False}
         for i in range(200)

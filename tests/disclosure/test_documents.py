@@ -150,6 +150,9 @@ async def test_the_involved_departments_co_publish_a_forced_exit(
     for notice in notices:
         assert notice["department"]["code"] == f"{COUNTY}-gov"
         assert [c["code"] for c in notice["co_publishers"]] == [f"{COUNTY}-ecoenv"]
+        # The grounds, but not the internal id of the rectification case behind them.
+        assert "failing_items" in notice["content"]
+        assert "rectification_case_id" not in notice["content"]
         text = (
             await anonymous.get(f"{URL}/{notice['id']}/document", headers={"Accept": "text/plain"})
         ).text

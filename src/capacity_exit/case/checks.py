@@ -66,9 +66,10 @@ def check_fact_dates(fields: Mapping[str, Any], today: dt.date) -> None:
 
 
 def guards(case: Case, content: Mapping[str, Any], today: dt.date) -> frozenset[str]:
-    """The named guards that hold. Confirmations count when they come from a department
-    of the case's own jurisdiction (codes are `{division}-{kind}`, and every named
-    department exists) and are dated no later than today."""
+    """The named guards that hold. A rectification deadline has passed from the day
+    after it (the deadline day itself is in time). Confirmations count when they come
+    from a department of the case's own jurisdiction (codes are `{division}-{kind}`,
+    and every named department exists) and are dated no later than today."""
     passed = set()
     confirmed_kinds = {
         item["department"].rsplit("-", 1)[-1]
@@ -79,6 +80,9 @@ def guards(case: Case, content: Mapping[str, Any], today: dt.date) -> frozenset[
     }
     if confirmed_kinds >= machine.CONFIRMING_KINDS:
         passed.add(machine.ALL_CONFIRMATIONS_PRESENT)
+    deadline = case.completion_deadline
+    if case.category == Category.rectification and deadline is not None and deadline < today:
+        passed.add(machine.RECTIFICATION_DEADLINE_PASSED)
     return frozenset(passed)
 
 

@@ -26,6 +26,7 @@ from capacity_exit.case.models import Case
 from capacity_exit.core import clock
 from capacity_exit.core.errors import Conflict, NotFound
 from capacity_exit.core.versioned import update_if_version
+from capacity_exit.credit import triggers as credit
 from capacity_exit.disclosure import service as disclosures
 from capacity_exit.org import repository as org
 from capacity_exit.org.schemas import DepartmentKind
@@ -168,6 +169,7 @@ async def scan_overdue(session: AsyncSession, today: dt.date | None = None) -> l
         ):
             continue
         await repository.refresh(session, case)
+        pushes = await credit.after_overdue(session, case, today)
         await history.record(
             session,
             case,
@@ -175,7 +177,7 @@ async def scan_overdue(session: AsyncSession, today: dt.date | None = None) -> l
             audit_action="case.mark_overdue",
             before=before,
             from_state=case.status,
-            changes={"completion_deadline": str(case.completion_deadline)},
+            changes={"completion_deadline": str(case.completion_deadline), **credit.noted(pushes)},
         )
         marked.append(case)
     return marked

@@ -200,9 +200,16 @@ REFUSAL = ("refusal_date", "refusal_facts")
 CLOSURE_REPORT = ("closure_date", "closure_measures")
 
 ALL_CONFIRMATIONS_PRESENT = "all_confirmations_present"
+# A failed re-inspection escalates an enterprise that did not rectify in time (逾期未整改)
+# or still fails after reporting its rectification (整改后仍不达标): before the deadline,
+# one that has reported nothing still has time.
+RECTIFICATION_DEADLINE_PASSED = "rectification_deadline_passed"
 # 一(一)5: the standards department (市场监管) and the approval department (发改) confirm.
 CONFIRMING_KINDS = frozenset({K.market, K.drc})
 OPEN_FORCED_EXIT = "open_forced_exit"
+# 一(二): the enterprise is pushed to the credit platforms, or its listing withdrawn.
+CREDIT_LISTING = "credit_listing"
+CREDIT_WITHDRAWAL = "credit_withdrawal"
 
 INITIAL_STATE: dict[Category, CaseState] = {
     Category.illegal: CaseState.draft,
@@ -266,8 +273,9 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
         add(category, S.draft, A.publish, S.publicized, APPROVER, kinds, publicity)
         add(category, S.publicized, A.report_completion, S.completion_reported, OFFICER, kinds,
             report, fresh=report)  # fmt: skip
+        # An accepted completion withdraws a credit listing the case had (信用修复).
         add(category, S.completion_reported, A.accept, S.accepted, APPROVER, kinds, ACCEPTANCE,
-            fresh=ACCEPTANCE)  # fmt: skip
+            effects=(CREDIT_WITHDRAWAL,), fresh=ACCEPTANCE)  # fmt: skip
         # Rejected acceptance: back to publicity with a new completion deadline.
         rejection = ("reason", "completion_deadline")
         add(category, S.completion_reported, A.reject_acceptance, S.publicized, APPROVER, kinds,
@@ -285,16 +293,17 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
     add(c, S.reinspected_compliant, A.close, S.closed, APPROVER, kinds)
     for state in (S.publicized, S.rectification_reported):
         add(c, state, A.record_refusal, S.escalated, OFFICER, kinds, REFUSAL,
-            effects=(OPEN_FORCED_EXIT,), fresh=REFUSAL)  # fmt: skip
+            effects=(OPEN_FORCED_EXIT, CREDIT_LISTING), fresh=REFUSAL)  # fmt: skip
         add(c, state, A.record_reinspection_fail, S.escalated, OFFICER, kinds, REINSPECTION,
-            effects=(OPEN_FORCED_EXIT,), fresh=REINSPECTION)  # fmt: skip
+            effects=(OPEN_FORCED_EXIT, CREDIT_LISTING), fresh=REINSPECTION,
+            guard=RECTIFICATION_DEADLINE_PASSED if state == S.publicized else None)  # fmt: skip
 
     # 一(一)4 forced exit: the government decides, announces and accepts. The closure
     # itself is carried out by whichever departments the decision involves, so any
     # department's officer may record it (the service checks involvement).
     c = Category.forced_exit
     add(c, S.proposed, A.decide, S.decided, APPROVER, GOV_KINDS, (*FORCED_EXIT_GROUNDS, *DECISION),
-        fresh=DECISION)  # fmt: skip
+        effects=(CREDIT_LISTING,), fresh=DECISION)  # fmt: skip
     add(c, S.decided, A.announce, S.announced, APPROVER, GOV_KINDS)
     add(c, S.announced, A.report_closure, S.closure_completed, OFFICER, None, CLOSURE_REPORT,
         fresh=CLOSURE_REPORT)  # fmt: skip

@@ -42,6 +42,7 @@ from capacity_exit.core import clock
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition
 from capacity_exit.core.problems import FieldProblem
+from capacity_exit.credit import triggers as credit
 from capacity_exit.disclosure import service as disclosures
 from capacity_exit.enterprise import service as enterprises
 from capacity_exit.inspection import repository as inspections
@@ -331,6 +332,7 @@ async def act(
     version = precondition.version_to_change(case.version)
     before = audit.snapshot(case)
     await history.update(session, case, version, _step_values(case, rule, content, request, today))
+    pushes = await credit.after_step(session, case, rule, today)
     await history.record(
         session,
         case,
@@ -340,7 +342,7 @@ async def act(
         action=action,
         from_state=state,
         reason=request.reason,
-        changes=fields,
+        changes={**fields, **credit.noted(pushes)},
     )
     if machine.OPEN_FORCED_EXIT in rule.effects:
         await followups.open_forced_exit(session, case, action)

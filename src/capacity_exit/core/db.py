@@ -39,11 +39,15 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, pool_size: int = 20) -> AsyncEngine:
     # No pre-ping: on asyncpg it costs three round trips (BEGIN, ping, ROLLBACK) on every
     # checkout. A connection found dead invalidates the pool instead, that one request is
     # answered 503 with Retry-After (core.errors), and connections are recycled hourly.
     kwargs: dict[str, Any] = {"echo": echo, "pool_recycle": 3600}
+    if not is_sqlite(url):
+        # Connections beyond the pool are closed on return: a pool smaller than the usual
+        # concurrency reconnects (and re-reads type codecs) on most requests under load.
+        kwargs |= {"pool_size": pool_size, "max_overflow": pool_size // 2}
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
@@ -64,8 +68,8 @@ class Database:
     sessionmaker: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False) -> Database:
-        engine = create_engine(url, echo=echo)
+    def from_url(cls, url: str, *, echo: bool = False, pool_size: int = 20) -> Database:
+        engine = create_engine(url, echo=echo, pool_size=pool_size)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
     async def dispose(self) -> None:

@@ -29,6 +29,12 @@ def _publicity_fields(category: Category, state: CaseState) -> tuple[str, ...]:
     return machine.TRANSITIONS[(category, state, CaseAction.publish)].required_fields
 
 
+# The grounds a forced-exit notice states; the rectification case it came from is an
+# internal record (its UUID means nothing to a reader), linked in the case, not published.
+_FORCED_EXIT_PUBLIC_GROUNDS = tuple(
+    f for f in machine.FORCED_EXIT_GROUNDS if f != "rectification_case_id"
+)
+
 _COMPLETION = {
     Category.illegal: machine.ILLEGAL_COMPLETION_REPORT,
     Category.elimination: machine.ELIMINATION_COMPLETION_REPORT,
@@ -85,14 +91,14 @@ PUBLISHING_STEPS: dict[tuple[Category, CaseAction], PublishingStep] = {
     (Category.forced_exit, CaseAction.announce): PublishingStep(
         "announcement",
         "announcement",
-        (*machine.FORCED_EXIT_GROUNDS, *machine.DECISION),
+        (*_FORCED_EXIT_PUBLIC_GROUNDS, *machine.DECISION),
         "依法关停退出的公告",
     ),
     (Category.forced_exit, CaseAction.announce_completion): PublishingStep(
         "announcement",
         "completion_announcement",
         (
-            *machine.FORCED_EXIT_GROUNDS,
+            *_FORCED_EXIT_PUBLIC_GROUNDS,
             *machine.DECISION,
             *machine.CLOSURE_REPORT,
             *machine.ACCEPTANCE,

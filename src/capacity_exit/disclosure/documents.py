@@ -1,5 +1,8 @@
 """The official notice text of a disclosure, in Chinese, as HTML or plain text.
 
+Rendering works on a `Document` (title, labelled lines, footer), which the city-level
+notice (`summary_documents`) builds too.
+
 Every published field is rendered with its title from the category's payload model
 (`case.payloads`), so a field added to a notice appears in its document without code
 here. Values are escaped for HTML.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -100,9 +104,13 @@ def title(disclosure: Disclosure) -> str:
     return f"{disclosure.department_name}关于{disclosure.enterprise_name}{step.title}"
 
 
+def published_on(published_at: datetime) -> str:
+    """The business day (Asia/Shanghai) of a publication time, as the notice dates it."""
+    return clock.as_utc(published_at).astimezone(clock.BUSINESS_TZ).date().isoformat()
+
+
 def _footer(disclosure: Disclosure) -> list[str]:
-    published_on = clock.as_utc(disclosure.published_at).astimezone(clock.BUSINESS_TZ).date()
-    footer = [disclosure.department_name, published_on.isoformat()]
+    footer = [disclosure.department_name, published_on(disclosure.published_at)]
     if disclosure.period_end is not None:
         footer.insert(0, f"公示期至{disclosure.period_end.isoformat()}。")
     if disclosure.co_publishers:
@@ -115,27 +123,41 @@ def _footer(disclosure: Disclosure) -> list[str]:
     return footer
 
 
-def render_text(disclosure: Disclosure) -> str:
+@dataclass(frozen=True)
+class Document:
+    """A notice ready to render: its title, labelled lines and footer, and its kind."""
+
+    title: str
+    lines: list[Line]
+    footer: list[str]
+    kind: str  # publicity | announcement
+
+
+def of_disclosure(disclosure: Disclosure) -> Document:
+    return Document(title(disclosure), lines(disclosure), _footer(disclosure), disclosure.kind)
+
+
+def render_text(document: Document) -> str:
     body = [
         f"{'  ' * line.depth}{line.label}：{line.value}" if line.value else f"{line.label}："
-        for line in lines(disclosure)
+        for line in document.lines
     ]
-    return "\n".join([title(disclosure), "", *body, "", *_footer(disclosure)]) + "\n"
+    return "\n".join([document.title, "", *body, "", *document.footer]) + "\n"
 
 
-def render_html(disclosure: Disclosure) -> str:
+def render_html(document: Document) -> str:
     esc = html.escape
     items = []
-    for line in lines(disclosure):
+    for line in document.lines:
         if line.depth:
             items.append(f'<li class="item">{esc(line.value)}</li>')
         else:
             items.append(f"<dt>{esc(line.label)}</dt><dd>{esc(line.value)}</dd>")
-    footer = "".join(f"<p>{esc(text)}</p>" for text in _footer(disclosure))
+    footer = "".join(f"<p>{esc(text)}</p>" for text in document.footer)
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{esc(title(disclosure))}</title></head><body>"
-        f"<h1>{esc(title(disclosure))}</h1><dl>{''.join(items)}</dl>"
-        f'<footer>{footer}</footer><p class="kind">{KIND_TITLES[disclosure.kind]}</p>'
+        f"<title>{esc(document.title)}</title></head><body>"
+        f"<h1>{esc(document.title)}</h1><dl>{''.join(items)}</dl>"
+        f'<footer>{footer}</footer><p class="kind">{KIND_TITLES[document.kind]}</p>'
         "</body></html>\n"
     )

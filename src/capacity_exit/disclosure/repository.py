@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, or_, select, update
+from sqlalchemy import JSON, RowMapping, Text, cast, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.core.clock import utcnow
@@ -104,8 +104,7 @@ async def history(session: AsyncSession, series_id: uuid.UUID) -> Sequence[Discl
 
 
 def _public_query(
-    selected: Any,
-    *,
+    *selected: Any,
     after: uuid.UUID | None,
     limit: int,
     category: str | None,
@@ -122,7 +121,7 @@ def _public_query(
     (ids are time-ordered)."""
     statuses = ["current", "withdrawn"] if include_withdrawn else ["current"]
     query = (
-        select(selected)
+        select(*selected)
         .where(Disclosure.status.in_(statuses))
         .order_by(Disclosure.id.desc())
         .limit(limit)
@@ -164,8 +163,16 @@ async def public_rows(session: AsyncSession, **filters: Any) -> Sequence[RowMapp
     # One statement reads a consistent snapshot by itself: no BEGIN and COMMIT round trips
     # around it, and Core rows rather than ORM objects. (Must be the session's first use.)
     connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    result = await connection.execute(_public_query(Disclosure.__table__, **filters))
+    result = await connection.execute(_public_query(*_PUBLIC_ROW_COLUMNS, **filters))
     return result.mappings().all()
+
+
+# The stored JSON columns as their text: the list passes them through as they are, rather
+# than decoding each and encoding it again (see `disclosure.public_json`).
+_PUBLIC_ROW_COLUMNS = [
+    cast(column, Text).label(column.name) if isinstance(column.type, JSON) else column
+    for column in Disclosure.__table__.columns
+]
 
 
 async def get_correction_request(

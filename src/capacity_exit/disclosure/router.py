@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 from xml.etree import ElementTree
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from sqlalchemy import RowMapping
 
 from capacity_exit.auth.dependencies import CurrentPrincipal, access, public
 from capacity_exit.auth.roles import Role
@@ -18,7 +17,15 @@ from capacity_exit.core.errors import AppError
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
-from capacity_exit.disclosure import batches, corrections, documents, service, summaries
+from capacity_exit.disclosure import (
+    batches,
+    corrections,
+    documents,
+    public_json,
+    service,
+    summaries,
+    summary_documents,
+)
 from capacity_exit.disclosure.models import CitySummary, CorrectionRequest, Disclosure
 from capacity_exit.disclosure.schemas import (
     BatchIn,
@@ -46,6 +53,9 @@ router = APIRouter(tags=["disclosures"])
 
 ATOM = "http://www.w3.org/2005/Atom"
 _DOCUMENT_TYPES = {"text/html": documents.render_html, "text/plain": documents.render_text}
+_DOCUMENT_CONTENT = {
+    "content": {media: {"schema": {"type": "string"}} for media in _DOCUMENT_TYPES}
+}
 
 
 class NotAcceptable(AppError):
@@ -140,35 +150,8 @@ async def list_disclosures(
         position=uuid_position,
         key=lambda row: str(row["id"]),
     )
-    document_url = _document_url(request)
-    listing = DisclosureList.model_validate(
-        {"items": [_row_out(row, document_url) for row in page], "next_cursor": next_cursor}
-    )
-    # Validated by the model above and serialized once here, rather than validated again
-    # by the framework: the public list is the hot path (docs/benchmarks.md).
-    return Response(listing.model_dump_json(), media_type="application/json")
-
-
-def _row_out(row: RowMapping, document_url: str) -> dict[str, Any]:
-    """A public-list row in the shape of `DisclosureOut`, validated by the caller."""
-    return {
-        **{name: row[name] for name in _PLAIN_COLUMNS},
-        "enterprise": {
-            "name": row["enterprise_name"],
-            "credit_code": row["enterprise_credit_code"],
-            "address": row["enterprise_address"],
-        },
-        "department": {"code": row["department_code"], "name": row["department_name"]},
-        "jurisdiction": {"code": row["jurisdiction_code"], "name": row["jurisdiction_name"]},
-        "document": document_url.replace("{id}", str(row["id"])),
-    }
-
-
-_PLAIN_COLUMNS = (
-    "id", "series_id", "version", "status", "kind", "category", "level", "published_at",
-    "due_date", "on_time", "period_end", "content", "previous_id", "correction_reason",
-    "withdrawn_at", "withdrawn_reason", "batch_id", "co_publishers",
-)  # fmt: skip
+    body = public_json.encode_page(page, next_cursor, _document_url(request))
+    return Response(body, media_type="application/json")
 
 
 @public_router.get(
@@ -211,7 +194,8 @@ async def disclosure_feed(
     )
     for row in rows:
         entry = ElementTree.SubElement(feed, "entry")
-        ElementTree.SubElement(entry, "title").text = documents.title(row)
+        document = documents.of_disclosure(row)
+        ElementTree.SubElement(entry, "title").text = document.title
         ElementTree.SubElement(entry, "id").text = f"urn:uuid:{row.id}"
         ElementTree.SubElement(entry, "updated").text = as_utc(row.published_at).isoformat()
         author = ElementTree.SubElement(entry, "author")
@@ -224,7 +208,7 @@ async def disclosure_feed(
             type="text/html",
             href=str(request.url_for("get_disclosure_document", disclosure_id=row.id)),
         )
-        ElementTree.SubElement(entry, "summary").text = documents.render_text(row)
+        ElementTree.SubElement(entry, "summary").text = documents.render_text(document)
     body = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
     return Response(body, media_type="application/atom+xml")
 
@@ -286,15 +270,7 @@ def _negotiate(accept: str | None) -> str:
     operation_id="get_disclosure_document",
     summary="The official notice text, ready to post on a government site",
     response_class=Response,
-    responses={
-        200: {
-            "content": {
-                "text/html": {"schema": {"type": "string"}},
-                "text/plain": {"schema": {"type": "string"}},
-            }
-        },
-        **problem_responses(404, 406, 422),
-    },
+    responses={200: _DOCUMENT_CONTENT, **problem_responses(404, 406, 422)},
     **public(),
 )
 async def get_disclosure_document(
@@ -303,9 +279,13 @@ async def get_disclosure_document(
     accept: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
     disclosure = await service.public_get(session, disclosure_id)
+    return _document_response(documents.of_disclosure(disclosure), accept)
+
+
+def _document_response(document: documents.Document, accept: str | None) -> Response:
     media = _negotiate(accept)
     return Response(
-        _DOCUMENT_TYPES[media](disclosure),
+        _DOCUMENT_TYPES[media](document),
         media_type=f"{media}; charset=utf-8",
         headers={"Vary": "Accept"},
     )
@@ -527,3 +507,20 @@ async def list_city_summaries(
 )
 async def get_city_summary(session: Session, summary_id: uuid.UUID) -> CitySummaryOut:
     return _summary_out(await summaries.get(session, summary_id))
+
+
+@public_router.get(
+    "/city-summaries/{summary_id}/document",
+    operation_id="get_city_summary_document",
+    summary="The city-level notice's official text, ready to post on a government site",
+    response_class=Response,
+    responses={200: _DOCUMENT_CONTENT, **problem_responses(404, 406, 422)},
+    **public(),
+)
+async def get_city_summary_document(
+    session: Session,
+    summary_id: uuid.UUID,
+    accept: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    summary = await summaries.get(session, summary_id)
+    return _document_response(summary_documents.of_summary(summary), accept)

@@ -1,0 +1,148 @@
+"""Credit-push delivery: one worker against a bare httpx loop, to the fake on loopback.
+
+A fresh PostgreSQL database holds `count` pending pushes (a third per target); the fake
+credit platform (`capacity-exit fake-credit-platform`, no faults) runs in its own
+process. First a bare loop posts the same payloads with the same headers, `batch` at a
+time, with nothing else; then, after the fake forgets them, one worker claims, sends and
+records them. Reported: deliveries per second of each and the ratio worker/bare
+(goal >= 0.7).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+from tests.conftest import _seed
+from tests.fixtures.credit import TOKEN, write_targets
+from tests.fixtures.live_server import _free_port
+from tests.fixtures.stores import fresh_postgres
+
+from capacity_exit.config import Environment, Settings
+from capacity_exit.core import migrations
+from capacity_exit.core.db import Database
+from capacity_exit.credit import delivery, outbox, targets
+from capacity_exit.credit.machine import PushStatus
+from capacity_exit.credit.models import CreditPush
+from capacity_exit.credit.records import CreditRecord, PushKind, Trigger
+from capacity_exit.credit.worker import Worker
+from capacity_exit.enterprise.models import Enterprise
+
+
+def _record(n: int) -> CreditRecord:
+    return CreditRecord(
+        kind=PushKind.listing,
+        record_id=f"00000000-0000-7000-8000-{n:012d}",  # type: ignore[arg-type]
+        subject_name="基准企业",
+        subject_credit_code="91220322MA0000000X",
+        decision_number=f"基准〔2026〕{n}号",
+        violation_type="淘汰类装备（生产线）逾期未退出",
+        facts="未在完成时限前完成淘汰类装备（生产线）退出。" * 5,
+        basis="《产业结构调整指导目录（2019年本）》淘汰类",
+        measure_type="其他",
+        measure_content="推送至全国信用信息共享平台、信用中国、信用吉林，实施联合惩戒。",
+        decision_date="2026-11-20",  # type: ignore[arg-type]
+        valid_until="2029-11-20",  # type: ignore[arg-type]
+        deciding_body="梨树县工业和信息化局",
+        source_unit="梨树县工业和信息化局",
+    )
+
+
+async def _fill(database: Database, count: int) -> None:
+    async with database.sessionmaker() as session, session.begin():
+        enterprise = Enterprise(
+            name="基准企业", credit_code="91220322MA0000000X", address="吉林省四平市",
+            jurisdiction_code="220322", version=1,
+        )  # fmt: skip
+        session.add(enterprise)
+        await session.flush()
+        for n in range(count // len(targets.configured())):
+            await outbox.add(
+                session, _record(n), trigger=Trigger.manual, enterprise_id=enterprise.id,
+                jurisdiction_code="220322", case_id=None,
+            )  # fmt: skip
+
+
+async def _bare(database: Database, batch: int) -> tuple[int, float]:
+    """The same payloads and headers, posted `batch` at a time: no claim, no record."""
+    async with database.sessionmaker() as session:
+        jobs = (await session.execute(select(CreditPush.target, CreditPush.idempotency_key,
+                                             CreditPush.payload))).all()  # fmt: skip
+    by_code = {t.code: t for t in targets.configured()}
+    async with delivery.new_client() as client:
+        started = time.perf_counter()
+        for i in range(0, len(jobs), batch):
+            answers = await asyncio.gather(*(
+                delivery.send(client, by_code[j.target], j.idempotency_key, j.payload)
+                for j in jobs[i : i + batch]
+            ))  # fmt: skip
+            assert all(a.status_code == 200 for a in answers), answers[0]
+        return len(jobs), time.perf_counter() - started
+
+
+async def _worker(database: Database, settings: Settings, batch: int) -> tuple[int, float]:
+    worker = Worker(database, settings, name="bench", batch_size=batch, scan_every_seconds=None)
+    async with delivery.new_client() as client:
+        started = time.perf_counter()
+        await worker.drain(client)
+        elapsed = time.perf_counter() - started
+    async with database.sessionmaker() as session:
+        delivered = await session.scalar(
+            select(func.count()).where(CreditPush.status == PushStatus.delivered)
+        )
+    return int(delivered or 0), elapsed
+
+
+async def _measure(url: str, settings: Settings, base: str, count: int, batch: int) -> None:
+    database = Database.from_url(url)
+    try:
+        await _fill(database, count)
+        bare_n, bare_s = await _bare(database, batch)
+        httpx.post(f"{base}/_reset")
+        worker_n, worker_s = await _worker(database, settings, batch)
+    finally:
+        await database.dispose()
+    assert worker_n == bare_n, (worker_n, bare_n)
+    bare_rate, worker_rate = bare_n / bare_s, worker_n / worker_s
+    print(f"credit delivery: {worker_n:,} pushes, {batch} at a time, fake platform on loopback")
+    print(f"  bare httpx loop  {bare_rate:8.1f} deliveries/s ({bare_s:.2f} s)")
+    print(f"  worker           {worker_rate:8.1f} deliveries/s ({worker_s:.2f} s)")
+    print(f"  worker/bare: {worker_rate / bare_rate:.2f} (goal >= 0.7)")
+
+
+def run(count: int, batch: int) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    fake = subprocess.Popen(
+        [sys.executable, "-m", "capacity_exit.cli", "fake-credit-platform", "--port", str(port),
+         "--token", TOKEN],
+        stdout=subprocess.DEVNULL, env={**os.environ, "CAPEXIT_LOG_LEVEL": "WARNING"},
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/_stats", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        with tempfile.TemporaryDirectory() as directory, fresh_postgres() as url:
+            migrations.upgrade(url)
+            asyncio.run(_seed(url))
+            settings = Settings(
+                env=Environment.test,
+                database_url=url,
+                var_dir=Path(directory),
+                credit_targets_file=write_targets(Path(directory), base),
+            )
+            targets.install(settings)
+            asyncio.run(_measure(url, settings, base, count, batch))
+    finally:
+        fake.terminate()
+        fake.wait(timeout=10)

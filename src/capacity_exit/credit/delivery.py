@@ -1,0 +1,98 @@
+"""One HTTP attempt at delivering a record to a target, and what came back.
+
+Calls go only to the target's configured records URL; no redirect is followed (a 3xx
+is a final answer); the answer is read up to the target's `max_response_bytes` and no
+further. Every attempt carries the push's stable `Idempotency-Key`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+
+from capacity_exit.credit.targets import SIGNATURE_HEADER, TIMESTAMP_HEADER, CreditTarget, sign
+
+EXCERPT_CHARS = 2000  # of the answer, kept with the attempt
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    status_code: int | None  # None: no usable answer (timeout, connection, protocol)
+    latency_ms: float
+    error: str | None
+    excerpt: str | None
+    retry_after_seconds: float | None
+
+
+def new_client() -> httpx.AsyncClient:
+    """The worker's one client: pooled connections, no redirects, no environment proxies."""
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        trust_env=False,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+    )
+
+
+def headers_for(target: CreditTarget, key: str, body: bytes) -> dict[str, str]:
+    headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: key}
+    secret = target.secret()
+    if target.auth == "bearer":
+        headers["Authorization"] = f"Bearer {secret}"
+    else:
+        timestamp = str(int(time.time()))
+        headers[TIMESTAMP_HEADER] = timestamp
+        headers[SIGNATURE_HEADER] = sign(secret, timestamp, body)
+    return headers
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None  # an HTTP date: the backoff decides instead
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """At most `limit` bytes of the body, and whether there was more."""
+    received = bytearray()
+    async for chunk in response.aiter_raw():
+        received += chunk
+        if len(received) > limit:
+            return bytes(received[:limit]), True
+    return bytes(received), False
+
+
+async def send(
+    client: httpx.AsyncClient, target: CreditTarget, key: str, payload: dict[str, Any]
+) -> AttemptResult:
+    body = orjson.dumps(payload)
+    headers = headers_for(target, key, body)
+    started = time.perf_counter()
+    try:
+        async with client.stream(
+            "POST",
+            target.records_url,
+            content=body,
+            headers=headers,
+            timeout=target.timeout_seconds,
+        ) as response:
+            content, truncated = await _read_capped(response, target.max_response_bytes)
+            excerpt = content.decode("utf-8", errors="replace")[:EXCERPT_CHARS]
+            return AttemptResult(
+                status_code=response.status_code,
+                latency_ms=(time.perf_counter() - started) * 1000,
+                error="response larger than the cap; the rest was not read" if truncated else None,
+                excerpt=excerpt,
+                retry_after_seconds=_retry_after(response),
+            )
+    except httpx.TimeoutException as exc:
+        error = f"timeout ({type(exc).__name__}) after {target.timeout_seconds} s"
+    except httpx.HTTPError as exc:  # connection refused or dropped, malformed answer
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    return AttemptResult(None, (time.perf_counter() - started) * 1000, error, None, None)

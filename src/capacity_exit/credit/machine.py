@@ -1,0 +1,70 @@
+"""A push's lifecycle as an explicit table, and how an answer is classified.
+
+Pure domain: no I/O. The worker and the API apply these through conditional updates.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PushStatus(StrEnum):
+    pending = "pending"
+    in_flight = "in_flight"
+    delivered = "delivered"
+    retrying = "retrying"
+    dead = "dead"
+    cancelled = "cancelled"
+
+
+class PushEvent(StrEnum):
+    claim = "claim"  # a worker takes a due job
+    reclaim = "reclaim"  # ... or one whose worker's lease expired
+    deliver = "deliver"  # 2xx
+    fail = "fail"  # retryable, attempts left
+    exhaust = "exhaust"  # retryable, no attempts left
+    reject = "reject"  # non-retryable
+    cancel = "cancel"  # an approver stops it
+    retry = "retry"  # an approver sends it again
+
+
+S, E = PushStatus, PushEvent
+TRANSITIONS: dict[tuple[PushStatus, PushEvent], PushStatus] = {
+    (S.pending, E.claim): S.in_flight,
+    (S.retrying, E.claim): S.in_flight,
+    (S.in_flight, E.reclaim): S.in_flight,
+    (S.in_flight, E.deliver): S.delivered,
+    (S.in_flight, E.fail): S.retrying,
+    (S.in_flight, E.exhaust): S.dead,
+    (S.in_flight, E.reject): S.dead,
+    (S.pending, E.cancel): S.cancelled,
+    (S.retrying, E.cancel): S.cancelled,
+    (S.dead, E.cancel): S.cancelled,
+    (S.dead, E.retry): S.pending,
+    (S.cancelled, E.retry): S.pending,
+}
+DUE = (S.pending, S.retrying)
+
+
+def sources(event: PushEvent) -> tuple[PushStatus, ...]:
+    """The statuses `event` may leave from."""
+    return tuple(status for (status, e) in TRANSITIONS if e is event)
+
+
+class Outcome(StrEnum):
+    delivered = "delivered"
+    retry = "retry"
+    dead = "dead"
+
+
+RETRYABLE_STATUS = frozenset({408, 425, 429})
+
+
+def classify(status_code: int | None) -> Outcome:
+    """2xx delivered; 408/425/429, 5xx and no answer at all (None: timeout, connection
+    error, an unreadable answer) retried; any other answer is final."""
+    if status_code is None or status_code >= 500 or status_code in RETRYABLE_STATUS:
+        return Outcome.retry
+    if 200 <= status_code < 300:
+        return Outcome.delivered
+    return Outcome.dead

@@ -1,0 +1,114 @@
+"""The credit platforms pushed to: configuration, one entry per platform.
+
+`CAPEXIT_CREDIT_TARGETS_FILE` names a JSON list of targets (see docs/operations.md).
+Each names its secret by file, so no secret lives in the list or reaches the API.
+Without a file, development pushes to the three platforms as served by the fake
+(`capacity-exit fake-credit-platform --port 8701`) with a development token, which
+production refuses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, TypeAdapter
+
+from capacity_exit.config import Settings, get_settings
+from capacity_exit.core.secrets import register_development_secret
+
+DEVELOPMENT_TOKEN = "development-credit-token"  # noqa: S105 - refused in production
+DEVELOPMENT_BASE = "http://127.0.0.1:8701"
+SIGNATURE_HEADER = "X-Signature"
+TIMESTAMP_HEADER = "X-Timestamp"
+
+
+class CreditTarget(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,31}$")
+    name: str = Field(min_length=1, max_length=100)
+    # Records are POSTed to `{base_url}/records`; nothing else is ever called.
+    base_url: AnyHttpUrl
+    auth: Literal["bearer", "hmac"] = "bearer"
+    secret_file: Path | None = None  # None only for the development default
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Requests per second to this platform (None: no limit of ours).
+    rate_per_second: float | None = Field(default=None, gt=0)
+    max_response_bytes: int = Field(default=65_536, ge=1024, le=10_485_760)
+
+    @property
+    def records_url(self) -> str:
+        return f"{str(self.base_url).rstrip('/')}/records"
+
+    def secret(self) -> str:
+        if self.secret_file is None:
+            return DEVELOPMENT_TOKEN
+        return self.secret_file.read_text(encoding="utf-8").strip()
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The HMAC-SHA256 signature of `timestamp.body`, hex: what an `hmac` target checks."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+_TARGET_LIST = TypeAdapter(list[CreditTarget])
+
+DEVELOPMENT_TARGETS = (
+    CreditTarget(
+        code="national",
+        name="全国信用信息共享平台",
+        base_url=AnyHttpUrl(f"{DEVELOPMENT_BASE}/national"),
+    ),
+    CreditTarget(
+        code="creditchina", name="信用中国", base_url=AnyHttpUrl(f"{DEVELOPMENT_BASE}/creditchina")
+    ),
+    CreditTarget(
+        code="creditjilin", name="信用吉林", base_url=AnyHttpUrl(f"{DEVELOPMENT_BASE}/creditjilin")
+    ),
+)
+
+
+@lru_cache(maxsize=4)
+def _from_file(path: Path, _mtime: float) -> tuple[CreditTarget, ...]:
+    targets = tuple(_TARGET_LIST.validate_json(path.read_bytes()))
+    codes = [t.code for t in targets]
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"{path}: target codes must be unique")
+    return targets
+
+
+_installed: Settings | None = None
+
+
+def install(settings: Settings) -> None:
+    """Make `settings` the process's credit configuration: the app and the worker install
+    theirs at start, so pushes created anywhere in the process see the same targets."""
+    global _installed
+    _installed = settings
+
+
+def current_settings() -> Settings:
+    return _installed or get_settings()
+
+
+def configured(settings: Settings | None = None) -> tuple[CreditTarget, ...]:
+    """The targets in force (the file is re-read when it changes)."""
+    path = (settings or current_settings()).credit_targets_file
+    if path is None:
+        return DEVELOPMENT_TARGETS
+    return _from_file(path, path.stat().st_mtime)
+
+
+def by_code(code: str, settings: Settings | None = None) -> CreditTarget | None:
+    return next((t for t in configured(settings) if t.code == code), None)
+
+
+@register_development_secret
+def _development_targets(settings: Settings) -> str | None:
+    if settings.credit_targets_file is None:
+        return "CAPEXIT_CREDIT_TARGETS_FILE is not set (development pushes to a local fake)"
+    return None

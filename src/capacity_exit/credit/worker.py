@@ -1,0 +1,281 @@
+"""The push worker: claims due jobs, delivers them, records every attempt.
+
+Any number of workers may run against PostgreSQL, on any number of hosts: a claim is
+`FOR UPDATE SKIP LOCKED` and each claimed job carries a lease. A worker that dies
+leaves its jobs `in_flight` until the lease expires; then any worker reclaims them. A
+worker's result lands only while its claim is still the job's latest (a conditional
+update on the claim count), so a late answer from a presumed-dead worker cannot
+overwrite a newer attempt; the platform deduplicates by the idempotency key. On SQLite
+run one worker.
+
+The worker also runs the overdue scan periodically (its own transaction each time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import and_, or_, select, update
+
+from capacity_exit.config import Settings
+from capacity_exit.core import clock
+from capacity_exit.core.clock import utcnow
+from capacity_exit.core.db import Database
+from capacity_exit.core.rate_limit import RateLimiter
+from capacity_exit.credit import delivery, targets
+from capacity_exit.credit.machine import DUE, Outcome, PushStatus, classify
+from capacity_exit.credit.models import CreditPush, CreditPushAttempt
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: uuid.UUID
+    claim: int
+    budget: int
+    target: str
+    key: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Attempted:
+    job: Claimed
+    started_at: datetime
+    result: delivery.AttemptResult
+    outcome: Outcome
+
+
+def _changed(result: Any) -> bool:
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    base_seconds: float
+    cap_seconds: float
+
+    def delay(self, claim: int, retry_after: float | None = None) -> float:
+        """Exponential in the claim number with full jitter in its upper half; never
+        sooner than the platform's own Retry-After."""
+        ceiling = min(self.cap_seconds, self.base_seconds * 2 ** max(0, claim - 1))
+        return float(max(ceiling * random.uniform(0.5, 1.0), retry_after or 0.0))  # noqa: S311
+
+
+class Worker:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        *,
+        name: str,
+        batch_size: int = 16,
+        scan_every_seconds: float | None = 3600.0,
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.name = name
+        self.batch_size = batch_size
+        self.scan_every_seconds = scan_every_seconds
+        self.lease = timedelta(seconds=settings.credit_lease_seconds)
+        self.backoff = Backoff(
+            settings.credit_backoff_base_seconds, settings.credit_backoff_cap_seconds
+        )
+        self._limiters: dict[str, RateLimiter] = {}
+        self._last_scan: float | None = None
+
+    # --- claiming ------------------------------------------------------------------------
+
+    async def claim(self) -> list[Claimed]:
+        """Due jobs (and jobs whose lease expired), up to a batch, now leased to us."""
+        now = utcnow()
+        async with self.database.sessionmaker() as session, session.begin():
+            due = (
+                select(CreditPush.id, CreditPush.status, CreditPush.worker, CreditPush.claims)
+                .where(
+                    or_(
+                        and_(CreditPush.status.in_(DUE), CreditPush.next_attempt_at <= now),
+                        and_(
+                            CreditPush.status == PushStatus.in_flight,
+                            CreditPush.lease_expires_at < now,
+                        ),
+                    )
+                )
+                .order_by(CreditPush.next_attempt_at)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            )
+            found = (await session.execute(due)).all()
+            if not found:
+                return []
+            claimed = (
+                await session.execute(
+                    update(CreditPush)
+                    .where(CreditPush.id.in_([row.id for row in found]))
+                    .values(
+                        status=PushStatus.in_flight,
+                        worker=self.name,
+                        lease_expires_at=now + self.lease,
+                        claims=CreditPush.claims + 1,
+                        version=CreditPush.version + 1,
+                        updated_at=now,
+                    )
+                    .returning(
+                        CreditPush.id,
+                        CreditPush.claims,
+                        CreditPush.claim_budget,
+                        CreditPush.target,
+                        CreditPush.idempotency_key,
+                        CreditPush.payload,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            ).all()
+            for row in found:  # a lost claim is part of the job's history too
+                if row.status == PushStatus.in_flight:
+                    session.add(_lost_attempt(row.id, row.claims, row.worker, now))
+        return [Claimed(r.id, r.claims, r.claim_budget, r.target, r.idempotency_key, r.payload)
+                for r in claimed]  # fmt: skip
+
+    # --- delivering ----------------------------------------------------------------------
+
+    async def _wait_for_rate(self, target: targets.CreditTarget) -> None:
+        if target.rate_per_second is None:
+            return
+        limiter = self._limiters.setdefault(
+            target.code, RateLimiter(max(1, round(target.rate_per_second * 60)))
+        )
+        # Waiting for the bucket to refill, not for an event.
+        while (wait := limiter.seconds_until_allowed(target.code)) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+
+    async def deliver(self, client: httpx.AsyncClient, job: Claimed) -> Attempted:
+        """One attempt at `job`; its result is written by `record` (with the batch's)."""
+        started_at = utcnow()
+        target = targets.by_code(job.target, self.settings)
+        if target is None:
+            error = f"target {job.target} is not configured"
+            result = delivery.AttemptResult(None, 0.0, error, None, None)
+            outcome = Outcome.dead
+        else:
+            await self._wait_for_rate(target)
+            result = await delivery.send(client, target, job.key, job.payload)
+            outcome = classify(result.status_code)
+        if outcome is Outcome.retry and job.claim >= job.budget:
+            outcome = Outcome.dead  # attempts exhausted
+        return Attempted(job, started_at, result, outcome)
+
+    def _values(self, attempted: Attempted, now: datetime) -> dict[str, Any]:
+        result, outcome = attempted.result, attempted.outcome
+        values: dict[str, Any] = {
+            "last_status_code": result.status_code,
+            "last_error": result.error,
+            "lease_expires_at": None,
+            "version": CreditPush.version + 1,
+            "updated_at": now,
+        }
+        if outcome is Outcome.delivered:
+            return values | {"status": PushStatus.delivered, "delivered_at": now}
+        if outcome is Outcome.retry:
+            delay = self.backoff.delay(attempted.job.claim, result.retry_after_seconds)
+            return values | {
+                "status": PushStatus.retrying,
+                "next_attempt_at": now + timedelta(seconds=delay),
+            }
+        return values | {"status": PushStatus.dead}
+
+    async def record(self, attempts: Sequence[Attempted]) -> None:
+        """Every attempt of a batch, in one transaction. A result lands only while its
+        claim is still the job's latest; otherwise it is kept as `stale`."""
+        now = utcnow()
+        async with self.database.sessionmaker() as session, session.begin():
+            for attempted in attempts:
+                job, result = attempted.job, attempted.result
+                landed = await session.execute(
+                    update(CreditPush)
+                    .where(
+                        CreditPush.id == job.id,
+                        CreditPush.status == PushStatus.in_flight,
+                        CreditPush.claims == job.claim,
+                    )
+                    .values(**self._values(attempted, now))
+                    .execution_options(synchronize_session=False)
+                )
+                outcome = attempted.outcome.value if _changed(landed) else "stale"
+                session.add(
+                    CreditPushAttempt(
+                        push_id=job.id,
+                        claim=job.claim,
+                        worker=self.name,
+                        started_at=attempted.started_at,
+                        latency_ms=result.latency_ms,
+                        status_code=result.status_code,
+                        outcome=outcome,
+                        error=result.error,
+                        response_excerpt=result.excerpt,
+                    )
+                )
+
+    # --- running -------------------------------------------------------------------------
+
+    async def run_once(self, client: httpx.AsyncClient) -> int:
+        """One claim, its deliveries and their record; how many jobs it took."""
+        jobs = await self.claim()
+        if jobs:
+            await self.record(await asyncio.gather(*(self.deliver(client, job) for job in jobs)))
+        return len(jobs)
+
+    async def scan_if_due(self) -> None:
+        if self.scan_every_seconds is None:
+            return
+        loop_time = asyncio.get_running_loop().time()
+        if self._last_scan is not None and loop_time - self._last_scan < self.scan_every_seconds:
+            return
+        self._last_scan = loop_time
+        from capacity_exit.case.followups import scan_overdue
+
+        async with self.database.sessionmaker() as session, session.begin():
+            marked = await scan_overdue(session, clock.business_today())
+        if marked:
+            log.info("overdue scan marked %d case(s)", len(marked))
+
+    async def run(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
+        """Until `stop` is set; jobs already claimed are finished first."""
+        async with delivery.new_client() as client:
+            while not stop.is_set():
+                await self.scan_if_due()
+                if await self.run_once(client) == 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+
+    async def drain(self, client: httpx.AsyncClient, *, idle_rounds: int = 1) -> None:
+        """Deliver until nothing is due (for the CLI's `--until-idle` and tests)."""
+        idle = 0
+        while idle < idle_rounds:
+            idle = idle + 1 if await self.run_once(client) == 0 else 0
+
+
+def _lost_attempt(
+    push_id: uuid.UUID, claim: int, worker: str | None, now: datetime
+) -> CreditPushAttempt:
+    return CreditPushAttempt(
+        push_id=push_id,
+        claim=claim,
+        worker=worker or "?",
+        started_at=now,
+        latency_ms=0.0,
+        status_code=None,
+        outcome="lost",
+        error="the worker's lease expired without a result; the job was reclaimed",
+        response_excerpt=None,
+    )

@@ -1,0 +1,158 @@
+"""Delivery survives failures of theirs and ours (PostgreSQL, several worker processes).
+
+2,000 pushes; the fake platform fails 30 % of requests with 500s, stalls past the
+client's timeout and dropped connections; four `capacity-exit worker` processes run at
+once and one is killed with SIGKILL mid-batch. At the end every push is delivered,
+the platform applied each idempotency key exactly once (and only our keys), and no
+push is left pending, retrying or in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from capacity_exit.auth.roles import Role
+from capacity_exit.credit import outbox, targets
+from capacity_exit.credit.fake_platform import Faults
+from capacity_exit.credit.machine import PushStatus
+from capacity_exit.credit.models import CreditPush, CreditPushAttempt
+from capacity_exit.credit.records import CreditRecord, PushKind, Trigger
+from tests.conftest import ClientAs
+from tests.fixtures.credit import FakeCredit, write_targets
+from tests.fixtures.factories import enterprise_body
+from tests.fixtures.stores import store
+
+JOBS = 2_000
+WORKERS = 4
+pytestmark = pytest.mark.skipif(
+    store() != "postgres", reason="several workers claim with SKIP LOCKED: PostgreSQL only"
+)
+
+
+def _record(n: int, enterprise: dict[str, Any]) -> CreditRecord:
+    return CreditRecord(
+        kind=PushKind.listing,
+        record_id=f"00000000-0000-7000-8000-{n:012d}",  # type: ignore[arg-type]
+        subject_name=enterprise["name"],
+        subject_credit_code=enterprise["credit_code"],
+        decision_number=f"测试〔2026〕{n}号",
+        violation_type="淘汰类装备（生产线）逾期未退出",
+        facts="未在完成时限前完成退出。",
+        basis="测试依据",
+        measure_type="其他",
+        measure_content="推送",
+        decision_date="2026-11-20",  # type: ignore[arg-type]
+        valid_until="2029-11-20",  # type: ignore[arg-type]
+        deciding_body="梨树县工业和信息化局",
+        source_unit="梨树县工业和信息化局",
+    )
+
+
+def _worker(n: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "capacity_exit.cli", "worker", "--name", f"w{n}",
+         "--no-scan", "--poll", "0.05", "--batch", "25"],
+        env=env,
+    )  # fmt: skip
+
+
+async def _count(app: FastAPI, *statuses: PushStatus) -> int:
+    async with app.state.database.sessionmaker() as session:
+        query = select(func.count()).select_from(CreditPush)
+        if statuses:
+            query = query.where(CreditPush.status.in_(statuses))
+        return int(await session.scalar(query) or 0)
+
+
+@pytest.mark.seed("一(二)")
+async def test_every_push_is_delivered_once_through_faults_and_a_killed_worker(
+    client_as: ClientAs,
+    fake_credit: FakeCredit,
+    app: FastAPI,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    owner = client_as("220322-miit", Role.officer)
+    enterprise = (await owner.post("/api/v1/enterprises", json=enterprise_body())).json()
+    targets_file = write_targets(tmp_path, fake_credit.base, timeout=0.5)
+    targets.install(fake_credit.settings.model_copy(update={"credit_targets_file": targets_file}))
+    async with app.state.database.sessionmaker() as session, session.begin():
+        for n in range(JOBS // 3 + 1):  # three targets: 2,001 pushes
+            await outbox.add(
+                session,
+                _record(n, enterprise),
+                trigger=Trigger.manual,
+                enterprise_id=enterprise["id"],
+                jurisdiction_code="220322",
+                case_id=None,
+            )
+    total = await _count(app)
+    assert total >= JOBS
+    fake_credit.platform.faults = Faults(
+        error_rate=0.3, kinds=["500", "timeout", "drop"], stall_seconds=0.8
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CAPEXIT_ENV": "test",
+        "CAPEXIT_VAR_DIR": str(tmp_path),
+        "CAPEXIT_LOG_LEVEL": "WARNING",
+        "CAPEXIT_CREDIT_TARGETS_FILE": str(targets_file),
+        "CAPEXIT_CREDIT_LEASE_SECONDS": "3",
+        "CAPEXIT_CREDIT_BACKOFF_BASE_SECONDS": "0.05",
+        "CAPEXIT_CREDIT_BACKOFF_CAP_SECONDS": "0.5",
+        "CAPEXIT_CREDIT_MAX_ATTEMPTS": "50",
+    }
+    workers = [_worker(n, env) for n in range(WORKERS)]
+    try:
+        async with asyncio.timeout(180):
+            # Kill one mid-batch, once the run is well under way.
+            while fake_credit.platform.received < total // 5:
+                await asyncio.sleep(0.05)
+            workers[0].send_signal(signal.SIGKILL)
+            while await _count(app, PushStatus.delivered) < total:
+                assert await _count(app, PushStatus.dead, PushStatus.cancelled) == 0
+                await asyncio.sleep(0.2)
+        for worker in workers[1:]:  # the others stop cleanly on SIGTERM
+            worker.send_signal(signal.SIGTERM)
+        # (Waited for off the event loop, which serves the platform meanwhile.)
+        codes = [await asyncio.to_thread(w.wait, 30) for w in workers[1:]]
+        assert codes == [0] * (WORKERS - 1)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+
+    assert workers[0].returncode == -signal.SIGKILL
+    assert await _count(app, PushStatus.pending, PushStatus.retrying, PushStatus.in_flight) == 0
+    platform = fake_credit.platform
+    async with app.state.database.sessionmaker() as session:
+        keys = set((await session.scalars(select(CreditPush.idempotency_key))).all())
+        outcomes = dict(
+            (
+                await session.execute(
+                    select(CreditPushAttempt.outcome, func.count()).group_by(
+                        CreditPushAttempt.outcome
+                    )
+                )
+            ).all()
+        )
+    assert set(platform.applied) == keys  # every push, and nothing but our pushes
+    assert set(platform.applications.values()) == {1}  # each applied once
+    # The faults really happened, and some deliveries the platform had applied went
+    # unanswered and were sent again: deduplicated by their key.
+    assert set(platform.faults_injected) == {"500", "timeout", "drop"}
+    assert platform.stats()["duplicates"] > 0
+    assert outcomes["delivered"] == total
+    assert outcomes["retry"] > 0

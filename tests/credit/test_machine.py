@@ -1,0 +1,87 @@
+"""A push's lifecycle table and the classification of answers, without HTTP."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from capacity_exit.credit.machine import (
+    DUE,
+    TRANSITIONS,
+    Outcome,
+    PushEvent,
+    PushStatus,
+    classify,
+    sources,
+)
+from capacity_exit.credit.worker import Backoff
+
+S, E = PushStatus, PushEvent
+
+
+def test_a_delivered_push_is_final_and_nothing_skips_the_flight() -> None:
+    assert not [key for key in TRANSITIONS if key[0] == S.delivered]
+    # Only a claimed push gets an answer.
+    for event in (E.deliver, E.fail, E.exhaust, E.reject):
+        assert sources(event) == (S.in_flight,)
+    assert set(sources(E.claim)) == set(DUE)
+    # In flight it can be neither cancelled nor retried by hand.
+    assert S.in_flight not in sources(E.cancel) + sources(E.retry)
+
+
+@pytest.mark.parametrize(
+    ("status", "event", "after"),
+    [
+        (S.pending, E.claim, S.in_flight),
+        (S.in_flight, E.deliver, S.delivered),
+        (S.in_flight, E.fail, S.retrying),
+        (S.retrying, E.claim, S.in_flight),
+        (S.in_flight, E.exhaust, S.dead),
+        (S.in_flight, E.reject, S.dead),
+        (S.dead, E.retry, S.pending),
+        (S.dead, E.cancel, S.cancelled),
+        (S.cancelled, E.retry, S.pending),
+        (S.in_flight, E.reclaim, S.in_flight),
+    ],
+)
+def test_transitions(status: PushStatus, event: PushEvent, after: PushStatus) -> None:
+    assert TRANSITIONS[(status, event)] == after
+
+
+@pytest.mark.parametrize(
+    ("code", "outcome"),
+    [
+        (200, Outcome.delivered),
+        (201, Outcome.delivered),
+        (204, Outcome.delivered),
+        (301, Outcome.dead),  # no redirect is followed
+        (302, Outcome.dead),
+        (400, Outcome.dead),
+        (401, Outcome.dead),
+        (403, Outcome.dead),
+        (404, Outcome.dead),
+        (409, Outcome.dead),
+        (422, Outcome.dead),
+        (408, Outcome.retry),
+        (425, Outcome.retry),
+        (429, Outcome.retry),
+        (500, Outcome.retry),
+        (502, Outcome.retry),
+        (503, Outcome.retry),
+        (504, Outcome.retry),
+        (None, Outcome.retry),  # timeout, refused or dropped connection, malformed answer
+    ],
+)
+def test_answers_are_classified(code: int | None, outcome: Outcome) -> None:
+    assert classify(code) is outcome
+
+
+def test_backoff_doubles_up_to_its_cap_with_jitter_and_honours_retry_after() -> None:
+    random.seed(1)
+    backoff = Backoff(base_seconds=2.0, cap_seconds=60.0)
+    for claim, ceiling in [(1, 2.0), (2, 4.0), (3, 8.0), (5, 32.0), (6, 60.0), (30, 60.0)]:
+        delays = [backoff.delay(claim) for _ in range(200)]
+        assert all(ceiling / 2 <= d <= ceiling for d in delays), claim
+        assert len(set(delays)) > 100  # jittered, not in lockstep
+    assert backoff.delay(1, retry_after=30.0) == 30.0
