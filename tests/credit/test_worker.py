@@ -196,3 +196,19 @@ async def test_hmac_signed_targets(
     fake_credit.platform.token, fake_credit.platform.hmac_key = None, "shared-hmac-key"
     await fake_credit.deliver_all()
     assert {p["status"] for p in await pushes_of(owner, case=case["id"])} == {"delivered"}
+
+
+async def test_the_pipeline_drains_everything_due_and_records_each_attempt(
+    client_as: ClientAs, fake_credit: FakeCredit, app: FastAPI
+) -> None:
+    cases = [await _refused(client_as) for _ in range(4)]  # 12 pushes
+    worker = fake_credit.worker()
+    worker.batch_size = 5  # several batches: claimed, sent and recorded overlapping
+    async with delivery.new_client() as client:
+        await worker.drain(client)
+    for owner, case in cases:
+        pushes = await pushes_of(owner, case=case["id"])
+        assert {(p["status"], p["attempts"]) for p in pushes} == {("delivered", 1)}
+    async with app.state.database.sessionmaker() as session:
+        attempts = await session.scalar(select(func.count()).select_from(CreditPushAttempt))
+    assert attempts == 12 == len(fake_credit.platform.applied)

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, tuple_, update
 
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
@@ -54,10 +54,6 @@ class Attempted:
     started_at: datetime
     result: delivery.AttemptResult
     outcome: Outcome
-
-
-def _changed(result: Any) -> bool:
-    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 @dataclass(frozen=True)
@@ -196,35 +192,46 @@ class Worker:
 
     async def record(self, attempts: Sequence[Attempted]) -> None:
         """Every attempt of a batch, in one transaction. A result lands only while its
-        claim is still the job's latest; otherwise it is kept as `stale`."""
+        claim is still the job's latest; otherwise it is kept as `stale`. Results that
+        write the same values (the usual case: delivered with the same status) land in
+        one statement; a retry's jittered next attempt is its own."""
         now = utcnow()
+        groups: dict[tuple[Any, ...], list[Attempted]] = {}
+        for attempted in attempts:
+            result, outcome = attempted.result, attempted.outcome
+            shared = (outcome, result.status_code, result.error)
+            key = (*shared, attempted.job.id) if outcome is Outcome.retry else shared
+            groups.setdefault(key, []).append(attempted)
         async with self.database.sessionmaker() as session, session.begin():
-            for attempted in attempts:
-                job, result = attempted.job, attempted.result
-                landed = await session.execute(
-                    update(CreditPush)
-                    .where(
-                        CreditPush.id == job.id,
-                        CreditPush.status == PushStatus.in_flight,
-                        CreditPush.claims == job.claim,
-                    )
-                    .values(**self._values(attempted, now))
-                    .execution_options(synchronize_session=False)
-                )
-                outcome = attempted.outcome.value if _changed(landed) else "stale"
-                session.add(
-                    CreditPushAttempt(
-                        push_id=job.id,
-                        claim=job.claim,
-                        worker=self.name,
-                        started_at=attempted.started_at,
-                        latency_ms=result.latency_ms,
-                        status_code=result.status_code,
-                        outcome=outcome,
-                        error=result.error,
-                        response_excerpt=result.excerpt,
+            landed: set[uuid.UUID] = set()
+            for group in groups.values():
+                claims = [(a.job.id, a.job.claim) for a in group]
+                landed.update(
+                    await session.scalars(
+                        update(CreditPush)
+                        .where(
+                            tuple_(CreditPush.id, CreditPush.claims).in_(claims),
+                            CreditPush.status == PushStatus.in_flight,
+                        )
+                        .values(**self._values(group[0], now))
+                        .returning(CreditPush.id)
+                        .execution_options(synchronize_session=False)
                     )
                 )
+            session.add_all(
+                CreditPushAttempt(
+                    push_id=a.job.id,
+                    claim=a.job.claim,
+                    worker=self.name,
+                    started_at=a.started_at,
+                    latency_ms=a.result.latency_ms,
+                    status_code=a.result.status_code,
+                    outcome=a.outcome.value if a.job.id in landed else "stale",
+                    error=a.result.error,
+                    response_excerpt=a.result.excerpt,
+                )
+                for a in attempts
+            )
 
     # --- running -------------------------------------------------------------------------
 
@@ -249,20 +256,57 @@ class Worker:
         if marked:
             log.info("overdue scan marked %d case(s)", len(marked))
 
+    async def pump(
+        self,
+        client: httpx.AsyncClient,
+        stop: asyncio.Event | None = None,
+        *,
+        poll_seconds: float = 1.0,
+        until_idle: bool = False,
+    ) -> None:
+        """Claim, send and record in a pipeline: the next batch is claimed while one is
+        sent, and a batch's results are written while the next is sent. Ends when `stop`
+        is set (everything claimed is sent and recorded first) or, `until_idle`, when a
+        claim finds nothing due."""
+        claiming: asyncio.Future[list[Claimed]] | None = asyncio.ensure_future(self.claim())
+        recording: asyncio.Future[None] | None = None
+        try:
+            while claiming is not None:
+                jobs = await claiming
+                claiming = None
+                stopping = stop is not None and stop.is_set()
+                if not jobs:
+                    if until_idle or stopping:
+                        break
+                    await self.scan_if_due()
+                    if stop is not None:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+                    else:
+                        await asyncio.sleep(poll_seconds)
+                    if stop is not None and stop.is_set():
+                        break
+                    claiming = asyncio.ensure_future(self.claim())
+                    continue
+                if not stopping:
+                    claiming = asyncio.ensure_future(self.claim())
+                attempts = await asyncio.gather(*(self.deliver(client, job) for job in jobs))
+                if recording is not None:
+                    await recording
+                recording = asyncio.ensure_future(self.record(attempts))
+        finally:
+            if recording is not None:
+                await recording
+
     async def run(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
         """Until `stop` is set; jobs already claimed are finished first."""
+        await self.scan_if_due()
         async with delivery.new_client() as client:
-            while not stop.is_set():
-                await self.scan_if_due()
-                if await self.run_once(client) == 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+            await self.pump(client, stop, poll_seconds=poll_seconds)
 
-    async def drain(self, client: httpx.AsyncClient, *, idle_rounds: int = 1) -> None:
-        """Deliver until nothing is due (for the CLI's `--until-idle` and tests)."""
-        idle = 0
-        while idle < idle_rounds:
-            idle = idle + 1 if await self.run_once(client) == 0 else 0
+    async def drain(self, client: httpx.AsyncClient) -> None:
+        """Deliver until a claim finds nothing due (the CLI's `--until-idle`)."""
+        await self.pump(client, until_idle=True)
 
 
 def _lost_attempt(
