@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -36,6 +37,9 @@ def _worker(args: argparse.Namespace) -> int:
             batch_size=args.batch,
             scan_every_seconds=None if args.no_scan else args.scan_every,
         )
+        # As the app does: what lives as long as the process leaves the collector's scans.
+        gc.collect()
+        gc.freeze()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):  # finish what is claimed, then stop

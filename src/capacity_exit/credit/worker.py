@@ -24,12 +24,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, or_, select, tuple_, update
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    Text,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
 from capacity_exit.core.clock import utcnow
 from capacity_exit.core.db import Database
+from capacity_exit.core.ids import uuid7
 from capacity_exit.core.rate_limit import RateLimiter
 from capacity_exit.credit import delivery, targets
 from capacity_exit.credit.machine import DUE, Outcome, PushStatus, classify
@@ -95,51 +108,28 @@ class Worker:
     async def claim(self) -> list[Claimed]:
         """Due jobs (and jobs whose lease expired), up to a batch, now leased to us."""
         now = utcnow()
-        async with self.database.sessionmaker() as session, session.begin():
-            due = (
-                select(CreditPush.id, CreditPush.status, CreditPush.worker, CreditPush.claims)
-                .where(
-                    or_(
-                        and_(CreditPush.status.in_(DUE), CreditPush.next_attempt_at <= now),
-                        and_(
-                            CreditPush.status == PushStatus.in_flight,
-                            CreditPush.lease_expires_at < now,
-                        ),
-                    )
-                )
-                .order_by(CreditPush.next_attempt_at)
-                .limit(self.batch_size)
-                .with_for_update(skip_locked=True)
-            )
-            found = (await session.execute(due)).all()
+        async with self.database.engine.begin() as connection:
+            found = (await connection.execute(_DUE, {"now": now, "batch": self.batch_size})).all()
             if not found:
                 return []
             claimed = (
-                await session.execute(
-                    update(CreditPush)
-                    .where(CreditPush.id.in_([row.id for row in found]))
-                    .values(
-                        status=PushStatus.in_flight,
-                        worker=self.name,
-                        lease_expires_at=now + self.lease,
-                        claims=CreditPush.claims + 1,
-                        version=CreditPush.version + 1,
-                        updated_at=now,
-                    )
-                    .returning(
-                        CreditPush.id,
-                        CreditPush.claims,
-                        CreditPush.claim_budget,
-                        CreditPush.target,
-                        CreditPush.idempotency_key,
-                        CreditPush.payload,
-                    )
-                    .execution_options(synchronize_session=False)
+                await connection.execute(
+                    _CLAIM,
+                    {
+                        "ids": [row.id for row in found],
+                        "c_worker": self.name,
+                        "c_lease": now + self.lease,
+                        "c_now": now,
+                    },
                 )
             ).all()
-            for row in found:  # a lost claim is part of the job's history too
-                if row.status == PushStatus.in_flight:
-                    session.add(_lost_attempt(row.id, row.claims, row.worker, now))
+            lost = [
+                _lost_attempt(r.id, r.claims, r.worker, now)
+                for r in found
+                if r.status == PushStatus.in_flight
+            ]
+            if lost:  # a lost claim is part of the job's history too
+                await connection.execute(insert(CreditPushAttempt), lost)
         return [Claimed(r.id, r.claims, r.claim_budget, r.target, r.idempotency_key, r.payload)
                 for r in claimed]  # fmt: skip
 
@@ -172,23 +162,22 @@ class Worker:
         return Attempted(job, started_at, result, outcome)
 
     def _values(self, attempted: Attempted, now: datetime) -> dict[str, Any]:
+        """The parameters of `_LAND` for one result (None keeps the stored value)."""
         result, outcome = attempted.result, attempted.outcome
         values: dict[str, Any] = {
-            "last_status_code": result.status_code,
-            "last_error": result.error,
-            "lease_expires_at": None,
-            "version": CreditPush.version + 1,
-            "updated_at": now,
+            "l_code": result.status_code,
+            "l_error": result.error,
+            "l_now": now,
+            "l_delivered": None,
+            "l_next": None,
         }
         if outcome is Outcome.delivered:
-            return values | {"status": PushStatus.delivered, "delivered_at": now}
+            return values | {"l_status": PushStatus.delivered.value, "l_delivered": now}
         if outcome is Outcome.retry:
             delay = self.backoff.delay(attempted.job.claim, result.retry_after_seconds)
-            return values | {
-                "status": PushStatus.retrying,
-                "next_attempt_at": now + timedelta(seconds=delay),
-            }
-        return values | {"status": PushStatus.dead}
+            next_attempt = now + timedelta(seconds=delay)
+            return values | {"l_status": PushStatus.retrying.value, "l_next": next_attempt}
+        return values | {"l_status": PushStatus.dead.value}
 
     async def record(self, attempts: Sequence[Attempted]) -> None:
         """Every attempt of a batch, in one transaction. A result lands only while its
@@ -202,35 +191,29 @@ class Worker:
             shared = (outcome, result.status_code, result.error)
             key = (*shared, attempted.job.id) if outcome is Outcome.retry else shared
             groups.setdefault(key, []).append(attempted)
-        async with self.database.sessionmaker() as session, session.begin():
+        async with self.database.engine.begin() as connection:
             landed: set[uuid.UUID] = set()
             for group in groups.values():
-                claims = [(a.job.id, a.job.claim) for a in group]
-                landed.update(
-                    await session.scalars(
-                        update(CreditPush)
-                        .where(
-                            tuple_(CreditPush.id, CreditPush.claims).in_(claims),
-                            CreditPush.status == PushStatus.in_flight,
-                        )
-                        .values(**self._values(group[0], now))
-                        .returning(CreditPush.id)
-                        .execution_options(synchronize_session=False)
-                    )
-                )
-            session.add_all(
-                CreditPushAttempt(
-                    push_id=a.job.id,
-                    claim=a.job.claim,
-                    worker=self.name,
-                    started_at=a.started_at,
-                    latency_ms=a.result.latency_ms,
-                    status_code=a.result.status_code,
-                    outcome=a.outcome.value if a.job.id in landed else "stale",
-                    error=a.result.error,
-                    response_excerpt=a.result.excerpt,
-                )
-                for a in attempts
+                params = self._values(group[0], now)
+                params["l_claims"] = [(a.job.id, a.job.claim) for a in group]
+                landed.update((await connection.execute(_LAND, params)).scalars())
+            await connection.execute(
+                insert(CreditPushAttempt),
+                [
+                    {
+                        "id": uuid7(),
+                        "push_id": a.job.id,
+                        "claim": a.job.claim,
+                        "worker": self.name,
+                        "started_at": a.started_at,
+                        "latency_ms": a.result.latency_ms,
+                        "status_code": a.result.status_code,
+                        "outcome": a.outcome.value if a.job.id in landed else "stale",
+                        "error": a.result.error,
+                        "response_excerpt": a.result.excerpt,
+                    }
+                    for a in attempts
+                ],
             )
 
     # --- running -------------------------------------------------------------------------
@@ -311,15 +294,77 @@ class Worker:
 
 def _lost_attempt(
     push_id: uuid.UUID, claim: int, worker: str | None, now: datetime
-) -> CreditPushAttempt:
-    return CreditPushAttempt(
-        push_id=push_id,
-        claim=claim,
-        worker=worker or "?",
-        started_at=now,
-        latency_ms=0.0,
-        status_code=None,
-        outcome="lost",
-        error="the worker's lease expired without a result; the job was reclaimed",
-        response_excerpt=None,
+) -> dict[str, Any]:
+    return {
+        "id": uuid7(),
+        "push_id": push_id,
+        "claim": claim,
+        "worker": worker or "?",
+        "started_at": now,
+        "latency_ms": 0.0,
+        "status_code": None,
+        "outcome": "lost",
+        "error": "the worker's lease expired without a result; the job was reclaimed",
+        "response_excerpt": None,
+    }
+
+
+# The statements, built once (their construction costs more than their execution).
+_WHEN = DateTime(timezone=True)
+_DUE = (
+    select(CreditPush.id, CreditPush.status, CreditPush.worker, CreditPush.claims)
+    .where(
+        or_(
+            and_(
+                CreditPush.status.in_(DUE),
+                CreditPush.next_attempt_at <= bindparam("now", type_=_WHEN),
+            ),
+            and_(
+                CreditPush.status == PushStatus.in_flight,
+                CreditPush.lease_expires_at < bindparam("now", type_=_WHEN),
+            ),
+        )
     )
+    .order_by(CreditPush.next_attempt_at)
+    .limit(bindparam("batch", type_=Integer))
+    .with_for_update(skip_locked=True)
+)
+_CLAIM = (
+    update(CreditPush)
+    .where(CreditPush.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status=PushStatus.in_flight.value,
+        worker=bindparam("c_worker"),
+        lease_expires_at=bindparam("c_lease", type_=_WHEN),
+        claims=CreditPush.claims + 1,
+        version=CreditPush.version + 1,
+        updated_at=bindparam("c_now", type_=_WHEN),
+    )
+    .returning(
+        CreditPush.id,
+        CreditPush.claims,
+        CreditPush.claim_budget,
+        CreditPush.target,
+        CreditPush.idempotency_key,
+        CreditPush.payload,
+    )
+)
+# A result lands only on jobs still in flight under the claim that sent it.
+_LAND = (
+    update(CreditPush)
+    .where(
+        tuple_(CreditPush.id, CreditPush.claims).in_(bindparam("l_claims", expanding=True)),
+        CreditPush.status == PushStatus.in_flight,
+    )
+    .values(
+        status=bindparam("l_status"),
+        last_status_code=bindparam("l_code", type_=Integer),
+        last_error=bindparam("l_error", type_=Text),
+        lease_expires_at=None,
+        version=CreditPush.version + 1,
+        updated_at=bindparam("l_now", type_=_WHEN),
+        delivered_at=func.coalesce(bindparam("l_delivered", type_=_WHEN), CreditPush.delivered_at),
+        next_attempt_at=func.coalesce(bindparam("l_next", type_=_WHEN), CreditPush.next_attempt_at),
+    )
+    .returning(CreditPush.id)
+)
