@@ -24,6 +24,14 @@ def _worker(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     targets.install(settings)
+    # A claimed job waits for the batch before it (pipelining) and then its own exchange:
+    # a lease shorter than that would let another worker send it again meanwhile.
+    slowest = max((t.timeout_seconds for t in targets.configured(settings)), default=0.0)
+    if settings.credit_lease_seconds <= 2 * slowest:
+        raise SystemExit(
+            f"CAPEXIT_CREDIT_LEASE_SECONDS ({settings.credit_lease_seconds}) must exceed twice "
+            f"the slowest target's timeout ({slowest} s)"
+        )
     configure_logging(settings.log_level)
     name = args.name or f"{socket.gethostname()}:{os.getpid()}"
     act_as(Actor(subject=f"system:worker:{name}", department=None, roles=()))

@@ -436,7 +436,7 @@ def test_refusal_or_failed_reinspection_escalates_to_forced_exit(
 
 @pytest.mark.seed("一(一)3")
 @pytest.mark.seed("一(二)")
-def test_escalation_decision_and_acceptance_are_the_only_steps_with_follow_ups() -> None:
+def test_escalation_decision_acceptance_and_withdrawal_are_the_only_steps_with_follow_ups() -> None:
     effects = {(r.category, r.action): r.effects for r in TRANSITIONS.values() if r.effects}
     listing, withdrawal = ("credit_listing",), ("credit_withdrawal",)
     assert effects == {
@@ -445,6 +445,8 @@ def test_escalation_decision_and_acceptance_are_the_only_steps_with_follow_ups()
         (Category.forced_exit, A.decide): listing,
         (Category.illegal, A.accept): withdrawal,
         (Category.elimination, A.accept): withdrawal,
+        (Category.compliant, A.revoke): withdrawal,
+        **{(category, A.withdraw): withdrawal for category in Category},
     }
 
 

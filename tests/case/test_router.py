@@ -438,7 +438,9 @@ async def test_the_lifecycle_tables_are_published_for_drawing(client: httpx.Asyn
     assert forced["initial_state"] == "proposed"
     decide = next(t for t in forced["transitions"] if t["action"] == "decide")
     assert decide["department_kinds"] == ["gov"] and decide["roles"] == ["approver"]
-    escalations = [t for t in tables["rectification"]["transitions"] if t["effects"]]
+    escalations = [
+        t for t in tables["rectification"]["transitions"] if "open_forced_exit" in t["effects"]
+    ]
     assert {t["next_state"] for t in escalations} == {"escalated"}
 
 

@@ -212,3 +212,107 @@ async def test_the_pipeline_drains_everything_due_and_records_each_attempt(
     async with app.state.database.sessionmaker() as session:
         attempts = await session.scalar(select(func.count()).select_from(CreditPushAttempt))
     assert attempts == 12 == len(fake_credit.platform.applied)
+
+
+async def _raw_platform(answer: bytes) -> tuple[asyncio.Server, str]:
+    """A platform that answers every request with these exact bytes."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while await reader.readline() not in (b"", b"\r\n"):
+            pass  # request line and headers
+        await reader.read(65_536)  # the body (small, already sent)
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+
+
+def _answer(status: int, body: bytes, *headers: str) -> bytes:
+    head = [f"HTTP/1.1 {status} X", f"Content-Length: {len(body)}", "Connection: close", *headers]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "error"),
+    [
+        # Binary (here gzip-like, with NUL bytes) answers are kept as text a column holds.
+        (_answer(200, b"\x1f\x8b\x08\x00\x00\x00\x00ok"), "delivered", None),
+        # A Retry-After of years, or infinity, waits no longer than the backoff cap.
+        (_answer(503, b"{}", "Retry-After: 315360000"), "retrying", None),
+        (_answer(503, b"{}", "Retry-After: inf"), "retrying", None),
+    ],
+)
+async def test_odd_but_legal_answers_are_recorded(
+    client_as: ClientAs,
+    fake_credit: FakeCredit,
+    tmp_path: Any,
+    answer: bytes,
+    status: str,
+    error: str | None,
+) -> None:
+    owner, case = await _refused(client_as)
+    server, base = await _raw_platform(answer)
+    targets.install(
+        fake_credit.settings.model_copy(
+            update={"credit_targets_file": write_targets(tmp_path, base)}
+        )
+    )
+    try:
+        async with delivery.new_client() as client:
+            assert await fake_credit.worker().run_once(client) == 3
+    finally:
+        server.close()
+    for push in await pushes_of(owner, case=case["id"]):
+        assert push["status"] == status
+        assert push["next_attempt_at"] < "2026-12"  # the cap in these tests is 0.05 s
+        [attempt] = (await owner.get(f"/api/v1/credit-pushes/{push['id']}")).json()["attempt_log"]
+        assert "\x00" not in (attempt["response_excerpt"] or "")
+
+
+async def test_a_lease_that_expires_on_the_last_attempt_ends_the_push(
+    client_as: ClientAs, fake_credit: FakeCredit
+) -> None:
+    targets.install(fake_credit.settings.model_copy(update={"credit_max_attempts": 1}))
+    owner, case = await _refused(client_as)
+    assert len(await fake_credit.worker("gone", credit_lease_seconds=0.05).claim()) == 3
+    await asyncio.sleep(0.1)
+    assert await fake_credit.worker("next").claim() == []  # not sent a second time
+    pushes = await pushes_of(owner, case=case["id"])
+    assert {(p["status"], p["attempts"]) for p in pushes} == {("dead", 1)}
+    detail = (await owner.get(f"/api/v1/credit-pushes/{pushes[0]['id']}")).json()
+    assert [a["outcome"] for a in detail["attempt_log"]] == ["lost"]
+    assert fake_credit.platform.received == 0
+
+
+@pytest.mark.seed("一(二)")
+async def test_a_withdrawn_case_is_withdrawn_from_the_platforms_after_its_listing(
+    client_as: ClientAs, fake_credit: FakeCredit, travel_to: TravelTo
+) -> None:
+    owner = client_as(f"{COUNTY}-miit", Role.officer, Role.approver)
+    case = await take(owner, await open_case(owner, "elimination"), "publish")
+    travel_to("2027-07-01")
+    scanning = fake_credit.worker()
+    scanning.scan_every_seconds = 3600
+    await scanning.scan_if_due()  # overdue: three listings
+    fake_credit.platform.faults = Faults(error_rate=1.0, kinds=["500"])
+    async with delivery.new_client() as client:
+        await fake_credit.worker().run_once(client)  # they fail once: retrying
+    case = (await owner.get(f"/api/v1/cases/{case['id']}")).json()
+    withdrawn = await take(owner, case, "withdraw", reason="企业主体认定错误")
+    assert withdrawn["status"] == "withdrawn"
+    pushes = await pushes_of(owner, case=case["id"], kind="withdrawal")
+    assert {(p["trigger"], p["status"]) for p in pushes} == {("case_withdrawn", "pending")}
+    fake_credit.platform.faults = Faults()
+    await fake_credit.deliver_all()
+    for code in ("national", "creditchina", "creditjilin"):
+        kinds = [r["kind"] for r in fake_credit.platform.applied.values() if r["_platform"] == code]
+        assert kinds == ["listing", "withdrawal"], code  # in order, never the reverse
+    # Withdrawn is withdrawn: not listed again by hand, not withdrawn twice.
+    for kind in ("listing", "withdrawal"):
+        again = await owner.post(
+            "/api/v1/credit-pushes",
+            json={"case_id": case["id"], "kind": kind, "reason": "再次推送"},
+        )
+        assert again.status_code == 409, again.text

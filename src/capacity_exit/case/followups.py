@@ -27,6 +27,7 @@ from capacity_exit.core import clock
 from capacity_exit.core.errors import Conflict, NotFound
 from capacity_exit.core.versioned import update_if_version
 from capacity_exit.credit import triggers as credit
+from capacity_exit.credit.records import Trigger
 from capacity_exit.disclosure import service as disclosures
 from capacity_exit.org import repository as org
 from capacity_exit.org.schemas import DepartmentKind
@@ -151,6 +152,9 @@ async def withdraw_with_notice(
         reason=reason,
     )
     await disclosures.withdraw_for_case(session, case, reason)
+    await credit.withdraw_listing(
+        session, case, Trigger.case_withdrawn, f"案件已撤销：{reason}", clock.business_today()
+    )
     return case
 
 

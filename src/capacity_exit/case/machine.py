@@ -321,7 +321,8 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
         guard=ALL_CONFIRMATIONS_PRESENT)  # fmt: skip
     add(c, S.confirmed, A.publish, S.publicized, APPROVER_OR_LEAD, LEAD_KINDS,
         COMPLIANT_PUBLICITY)  # fmt: skip
-    add(c, S.publicized, A.revoke, S.revoked, APPROVER, LEAD_KINDS, REASON, fresh=REASON)
+    add(c, S.publicized, A.revoke, S.revoked, APPROVER, LEAD_KINDS, REASON,
+        effects=(CREDIT_WITHDRAWAL,), fresh=REASON)  # fmt: skip
 
     # Every case can be withdrawn with a reason, from any state but its initial one (a
     # draft or proposal is simply edited) and its terminal ones.
@@ -332,8 +333,9 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
         for state in seen:
             if state == INITIAL_STATE[category] or state in TERMINAL_STATES[category]:
                 continue
+            # A listed case withdrawn takes its listing off the credit platforms too.
             add(category, state, A.withdraw, S.withdrawn, APPROVER, OWNER_KINDS[category],
-                REASON, fresh=REASON)  # fmt: skip
+                REASON, effects=(CREDIT_WITHDRAWAL,), fresh=REASON)  # fmt: skip
 
     table: dict[tuple[Category, CaseState, CaseAction], Transition] = {}
     for row in rows:

@@ -7,6 +7,8 @@ further. Every attempt carries the push's stable `Idempotency-Key`.
 
 from __future__ import annotations
 
+import asyncio
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +41,12 @@ def new_client() -> httpx.AsyncClient:
 
 
 def headers_for(target: CreditTarget, key: str, body: bytes) -> dict[str, str]:
-    headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: key}
+    # Uncompressed answers: the excerpt kept is the text the platform wrote.
+    headers = {
+        "Content-Type": "application/json",
+        "Accept-Encoding": "identity",
+        IDEMPOTENCY_HEADER: key,
+    }
     secret = target.secret()
     if target.auth == "bearer":
         headers["Authorization"] = f"Bearer {secret}"
@@ -51,11 +58,18 @@ def headers_for(target: CreditTarget, key: str, body: bytes) -> dict[str, str]:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds the platform asks us to wait; the worker clamps them to its backoff cap."""
     value = response.headers.get("retry-after", "")
     try:
-        return max(0.0, float(value)) if value else None
+        seconds = float(value) if value else None
     except ValueError:
         return None  # an HTTP date: the backoff decides instead
+    return max(0.0, seconds) if seconds is not None and math.isfinite(seconds) else None
+
+
+def _excerpt(content: bytes) -> str:
+    """Text a database column can hold: no NUL characters."""
+    return content.decode("utf-8", errors="replace")[:EXCERPT_CHARS].replace("\x00", "\ufffd")
 
 
 async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
@@ -71,28 +85,38 @@ async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, boo
 async def send(
     client: httpx.AsyncClient, target: CreditTarget, key: str, payload: dict[str, Any]
 ) -> AttemptResult:
-    body = orjson.dumps(payload)
-    headers = headers_for(target, key, body)
+    """One attempt; never raises: anything that prevents an answer is the attempt's error.
+    The target's timeout bounds the whole exchange, not only each read."""
     started = time.perf_counter()
     try:
-        async with client.stream(
-            "POST",
-            target.records_url,
-            content=body,
-            headers=headers,
-            timeout=target.timeout_seconds,
-        ) as response:
-            content, truncated = await _read_capped(response, target.max_response_bytes)
-            excerpt = content.decode("utf-8", errors="replace")[:EXCERPT_CHARS]
-            return AttemptResult(
-                status_code=response.status_code,
-                latency_ms=(time.perf_counter() - started) * 1000,
-                error="response larger than the cap; the rest was not read" if truncated else None,
-                excerpt=excerpt,
-                retry_after_seconds=_retry_after(response),
-            )
-    except httpx.TimeoutException as exc:
+        async with asyncio.timeout(target.timeout_seconds):
+            return await _exchange(client, target, key, payload, started)
+    except (TimeoutError, httpx.TimeoutException) as exc:
         error = f"timeout ({type(exc).__name__}) after {target.timeout_seconds} s"
     except httpx.HTTPError as exc:  # connection refused or dropped, malformed answer
         error = f"{type(exc).__name__}: {exc}"[:500]
+    except Exception as exc:
+        error = f"could not send: {type(exc).__name__}: {exc}"[:500]
     return AttemptResult(None, (time.perf_counter() - started) * 1000, error, None, None)
+
+
+async def _exchange(
+    client: httpx.AsyncClient,
+    target: CreditTarget,
+    key: str,
+    payload: dict[str, Any],
+    started: float,
+) -> AttemptResult:
+    body = orjson.dumps(payload)
+    headers = headers_for(target, key, body)
+    async with client.stream(
+        "POST", target.records_url, content=body, headers=headers, timeout=target.timeout_seconds
+    ) as response:
+        content, truncated = await _read_capped(response, target.max_response_bytes)
+        return AttemptResult(
+            status_code=response.status_code,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            error="response larger than the cap; the rest was not read" if truncated else None,
+            excerpt=_excerpt(content),
+            retry_after_seconds=_retry_after(response),
+        )

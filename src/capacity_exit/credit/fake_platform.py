@@ -58,8 +58,12 @@ class Faults:
     def parse(cls, data: dict[str, Any]) -> Faults:
         faults = cls(**data)
         unknown = set(faults.kinds) - set(FAULT_KINDS)
-        if unknown or not 0 <= faults.error_rate <= 1:
-            raise ValueError(f"unknown fault kinds {sorted(unknown)} or rate out of [0, 1]")
+        if unknown or not faults.kinds or not 0 <= faults.error_rate <= 1:
+            raise ValueError(f"fault kinds {faults.kinds} (among {FAULT_KINDS}), rate in [0, 1]")
+        if faults.status is not None and (
+            not isinstance(faults.status, int) or not 100 <= faults.status <= 599
+        ):
+            raise ValueError("status: an HTTP status code")
         return faults
 
 

@@ -18,6 +18,7 @@ from capacity_exit.case.machine import Category
 from capacity_exit.case.models import Case
 from capacity_exit.core.actor import current_actor
 from capacity_exit.core.clock import utcnow
+from capacity_exit.core.ids import uuid7
 from capacity_exit.credit import targets
 from capacity_exit.credit.machine import PushStatus
 from capacity_exit.credit.models import CreditPush
@@ -50,7 +51,7 @@ async def add(
     payload = record.model_dump(mode="json")
     pushes = [
         CreditPush(
-            id=(push_id := uuid.uuid4()),
+            id=(push_id := uuid7()),  # time-ordered: a case's pushes go out in order
             target=target.code,
             kind=record.kind.value,
             trigger=trigger.value,
@@ -102,10 +103,22 @@ async def list_case(
 
 
 async def latest_listing(session: AsyncSession, case_id: uuid.UUID) -> CreditPush | None:
+    return await _latest(session, case_id, (PushKind.listing,))
+
+
+async def standing_listing(session: AsyncSession, case_id: uuid.UUID) -> CreditPush | None:
+    """The case's listing on the platforms: its latest, unless withdrawn since."""
+    latest = await _latest(session, case_id, (PushKind.listing, PushKind.withdrawal))
+    return latest if latest is not None and latest.kind == PushKind.listing else None
+
+
+async def _latest(
+    session: AsyncSession, case_id: uuid.UUID, kinds: Sequence[PushKind]
+) -> CreditPush | None:
     return await session.scalar(
         select(CreditPush)
-        .where(CreditPush.case_id == case_id, CreditPush.kind == PushKind.listing.value)
-        .order_by(CreditPush.created_at.desc(), CreditPush.id.desc())
+        .where(CreditPush.case_id == case_id, CreditPush.kind.in_([k.value for k in kinds]))
+        .order_by(CreditPush.id.desc())
         .limit(1)
     )
 
@@ -119,8 +132,9 @@ async def follow_listing(
     today: dt.date,
     measure: str | None = None,
 ) -> list[CreditPush]:
-    """An update or withdrawal of the case's listing; nothing when it was never listed."""
-    listing = await latest_listing(session, case.id)
+    """An update or withdrawal of the case's listing; nothing when it is not listed (never
+    was, or was withdrawn already)."""
+    listing = await standing_listing(session, case.id)
     if listing is None:
         return []
     record = follow_up(listing.payload, kind, reason, today, measure)

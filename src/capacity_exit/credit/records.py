@@ -38,6 +38,7 @@ class Trigger(StrEnum):
     failed_reinspection = "failed_reinspection"  # still failing after rectification
     forced_exit_decision = "forced_exit_decision"
     completion_accepted = "completion_accepted"  # a listed case completed and accepted
+    case_withdrawn = "case_withdrawn"  # a listed case withdrawn or revoked
     manual = "manual"  # an approver's push or re-push
 
 

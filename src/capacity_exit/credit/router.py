@@ -78,7 +78,7 @@ async def list_credit_targets() -> CreditTargetList:
             CreditTargetOut(
                 code=t.code,
                 name=t.name,
-                base_url=str(t.base_url),
+                base_url=t.shown_base_url,
                 auth=t.auth,
                 timeout_seconds=t.timeout_seconds,
                 rate_per_second=t.rate_per_second,

@@ -134,6 +134,8 @@ async def cancel(
 def _listing_trigger(case: Case) -> Trigger | None:
     """Which listing a case stands for, if any (a manual push of one never listed)."""
     category, status = Category(case.category), CaseState(case.status)
+    if status in (CaseState.withdrawn, CaseState.revoked, CaseState.accepted, CaseState.announced):
+        return None  # ended, or its completion accepted: nothing to list
     if category in (Category.illegal, Category.elimination) and case.overdue_since is not None:
         return Trigger.overdue
     if category == Category.rectification and status == CaseState.escalated:
@@ -145,11 +147,16 @@ def _listing_trigger(case: Case) -> Trigger | None:
 
 
 async def _record(session: AsyncSession, case: Case, data: ManualPushIn) -> CreditRecord:
-    listing = await outbox.latest_listing(session, case.id)
+    listing = await outbox.standing_listing(session, case.id)
     today = clock.business_today()
     if data.kind is PushKind.listing:
         if listing is not None:  # a re-push of the listing as it was sent
             return CreditRecord.model_validate(listing.payload)
+        if await outbox.latest_listing(session, case.id) is not None:
+            raise Conflict(
+                "The case's listing was withdrawn (信用修复); it is not listed again by hand.",
+                code="not_listable",
+            )
         trigger = _listing_trigger(case)
         if trigger is None:
             raise Conflict(
@@ -160,7 +167,7 @@ async def _record(session: AsyncSession, case: Case, data: ManualPushIn) -> Cred
         return listing_for(case, enterprise, department, trigger, today)
     if listing is None:
         raise Conflict(
-            f"The case was never listed: there is nothing to {data.kind.value}.",
+            f"The case is not listed (never was, or withdrawn): nothing to {data.kind.value}.",
             code="not_listed",
         )
     if data.kind is PushKind.update and data.measure is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, TypeAdapter
 from capacity_exit.config import Settings, get_settings
 from capacity_exit.core.secrets import register_development_secret
 
+log = logging.getLogger(__name__)
 DEVELOPMENT_TOKEN = "development-credit-token"  # noqa: S105 - refused in production
 DEVELOPMENT_BASE = "http://127.0.0.1:8701"
 SIGNATURE_HEADER = "X-Signature"
@@ -39,6 +41,15 @@ class CreditTarget(BaseModel):
     # Requests per second to this platform (None: no limit of ours).
     rate_per_second: float | None = Field(default=None, gt=0)
     max_response_bytes: int = Field(default=65_536, ge=1024, le=10_485_760)
+
+    @property
+    def shown_base_url(self) -> str:
+        """The base URL without any credentials written into it."""
+        url = self.base_url
+        if url.username is None and url.password is None:
+            return str(url)
+        port = f":{url.port}" if url.port else ""
+        return f"{url.scheme}://{url.host}{port}{url.path or ''}"
 
     @property
     def records_url(self) -> str:
@@ -81,13 +92,20 @@ def _from_file(path: Path, _mtime: float) -> tuple[CreditTarget, ...]:
     return targets
 
 
+class InvalidCreditTargets(RuntimeError):
+    """The targets file cannot be read or is not a valid list of targets."""
+
+
 _installed: Settings | None = None
+_last_good: dict[Path, tuple[CreditTarget, ...]] = {}
 
 
 def install(settings: Settings) -> None:
     """Make `settings` the process's credit configuration: the app and the worker install
-    theirs at start, so pushes created anywhere in the process see the same targets."""
+    theirs at start, so pushes created anywhere in the process see the same targets.
+    An unreadable or invalid targets file stops the start here, not a case step later."""
     global _installed
+    configured(settings)
     _installed = settings
 
 
@@ -96,11 +114,20 @@ def current_settings() -> Settings:
 
 
 def configured(settings: Settings | None = None) -> tuple[CreditTarget, ...]:
-    """The targets in force (the file is re-read when it changes)."""
+    """The targets in force. The file is re-read when it changes; a change that breaks
+    it is logged and the last good list stays in force."""
     path = (settings or current_settings()).credit_targets_file
     if path is None:
         return DEVELOPMENT_TARGETS
-    return _from_file(path, path.stat().st_mtime)
+    try:
+        found = _from_file(path, path.stat().st_mtime)
+    except (OSError, ValueError) as exc:
+        if path not in _last_good:
+            raise InvalidCreditTargets(f"credit targets file {path}: {exc}") from exc
+        log.error("credit targets file %s is unusable, keeping the last good one: %s", path, exc)
+        return _last_good[path]
+    _last_good[path] = found
+    return found
 
 
 def by_code(code: str, settings: Settings | None = None) -> CreditTarget | None:

@@ -27,15 +27,23 @@ async def after_step(
     """The pushes a step's credit effect calls for (none when it has none)."""
     if machine.CREDIT_LISTING in rule.effects:
         return await outbox.list_case(session, case, LISTING_TRIGGERS[rule.action], today)
-    if machine.CREDIT_WITHDRAWAL in rule.effects:
+    if machine.CREDIT_WITHDRAWAL in rule.effects and rule.action == CaseAction.accept:
         reason = (
             f"已于{case.payload.get('completion_date')}完成，"
             f"{case.payload.get('acceptance_date')}通过验收。"
         )
-        return await outbox.follow_listing(
-            session, case, PushKind.withdrawal, Trigger.completion_accepted, reason, today
-        )
+        return await withdraw_listing(session, case, Trigger.completion_accepted, reason, today)
+    if machine.CREDIT_WITHDRAWAL in rule.effects:  # the case itself withdrawn or revoked
+        reason = f"案件已撤销：{case.closing_reason or ''}"
+        return await withdraw_listing(session, case, Trigger.case_withdrawn, reason, today)
     return []
+
+
+async def withdraw_listing(
+    session: AsyncSession, case: Case, trigger: Trigger, reason: str, today: dt.date
+) -> list[CreditPush]:
+    """The withdrawal of the case's listing (nothing when it was never listed)."""
+    return await outbox.follow_listing(session, case, PushKind.withdrawal, trigger, reason, today)
 
 
 async def after_overdue(session: AsyncSession, case: Case, today: dt.date) -> list[CreditPush]:

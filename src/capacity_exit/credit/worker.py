@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    exists,
     func,
     insert,
     or_,
@@ -37,6 +38,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.orm import aliased
 
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
@@ -76,9 +78,10 @@ class Backoff:
 
     def delay(self, claim: int, retry_after: float | None = None) -> float:
         """Exponential in the claim number with full jitter in its upper half; never
-        sooner than the platform's own Retry-After."""
-        ceiling = min(self.cap_seconds, self.base_seconds * 2 ** max(0, claim - 1))
-        return float(max(ceiling * random.uniform(0.5, 1.0), retry_after or 0.0))  # noqa: S311
+        sooner than the platform's own Retry-After, never later than the cap."""
+        ceiling = min(self.cap_seconds, self.base_seconds * 2 ** min(60, max(0, claim - 1)))
+        asked = min(retry_after or 0.0, self.cap_seconds)  # a platform cannot park a job
+        return float(max(ceiling * random.uniform(0.5, 1.0), asked))  # noqa: S311
 
 
 class Worker:
@@ -93,7 +96,7 @@ class Worker:
     ) -> None:
         self.database = database
         self.settings = settings
-        self.name = name
+        self.name = name[:100]  # the column's width
         self.batch_size = batch_size
         self.scan_every_seconds = scan_every_seconds
         self.lease = timedelta(seconds=settings.credit_lease_seconds)
@@ -106,30 +109,33 @@ class Worker:
     # --- claiming ------------------------------------------------------------------------
 
     async def claim(self) -> list[Claimed]:
-        """Due jobs (and jobs whose lease expired), up to a batch, now leased to us."""
+        """Due jobs (and jobs whose lease expired), up to a batch, now leased to us. A
+        job whose lease expired on its last allowed attempt is dead, not sent again."""
         now = utcnow()
         async with self.database.engine.begin() as connection:
             found = (await connection.execute(_DUE, {"now": now, "batch": self.batch_size})).all()
             if not found:
                 return []
+            lost = [r for r in found if r.status == PushStatus.in_flight]
+            spent = [r.id for r in lost if r.claims >= r.claim_budget]
+            if spent:
+                await connection.execute(_EXHAUST, {"ids": spent, "x_now": now})
             claimed = (
                 await connection.execute(
                     _CLAIM,
                     {
-                        "ids": [row.id for row in found],
+                        "ids": [r.id for r in found if r.id not in spent],
                         "c_worker": self.name,
                         "c_lease": now + self.lease,
                         "c_now": now,
                     },
                 )
             ).all()
-            lost = [
-                _lost_attempt(r.id, r.claims, r.worker, now)
-                for r in found
-                if r.status == PushStatus.in_flight
-            ]
             if lost:  # a lost claim is part of the job's history too
-                await connection.execute(insert(CreditPushAttempt), lost)
+                await connection.execute(
+                    insert(CreditPushAttempt),
+                    [_lost_attempt(r.id, r.claims, r.worker, now) for r in lost],
+                )
         return [Claimed(r.id, r.claims, r.claim_budget, r.target, r.idempotency_key, r.payload)
                 for r in claimed]  # fmt: skip
 
@@ -311,27 +317,63 @@ def _lost_attempt(
 
 # The statements, built once (their construction costs more than their execution).
 _WHEN = DateTime(timezone=True)
+_EARLIER = aliased(CreditPush)
+_UNFINISHED = (PushStatus.pending, PushStatus.retrying, PushStatus.in_flight)
+
+
+def _due_at(now: Any) -> Any:
+    """Due now: pending or retrying and its time has come, or in flight with its lease
+    expired."""
+    return or_(
+        and_(CreditPush.status.in_(DUE), CreditPush.next_attempt_at <= now),
+        and_(CreditPush.status == PushStatus.in_flight, CreditPush.lease_expires_at < now),
+    )
+
+
 _DUE = (
-    select(CreditPush.id, CreditPush.status, CreditPush.worker, CreditPush.claims)
+    select(
+        CreditPush.id,
+        CreditPush.status,
+        CreditPush.worker,
+        CreditPush.claims,
+        CreditPush.claim_budget,
+    )
     .where(
-        or_(
-            and_(
-                CreditPush.status.in_(DUE),
-                CreditPush.next_attempt_at <= bindparam("now", type_=_WHEN),
-            ),
-            and_(
-                CreditPush.status == PushStatus.in_flight,
-                CreditPush.lease_expires_at < bindparam("now", type_=_WHEN),
-            ),
-        )
+        _due_at(bindparam("now", type_=_WHEN)),
+        # In order per case and target: a withdrawal never overtakes its listing.
+        ~exists().where(
+            _EARLIER.case_id == CreditPush.case_id,
+            _EARLIER.target == CreditPush.target,
+            _EARLIER.id < CreditPush.id,
+            _EARLIER.status.in_(_UNFINISHED),
+        ),
     )
     .order_by(CreditPush.next_attempt_at)
     .limit(bindparam("batch", type_=Integer))
-    .with_for_update(skip_locked=True)
+    .with_for_update(skip_locked=True, of=CreditPush)
+)
+_EXHAUST = (
+    update(CreditPush)
+    .where(
+        CreditPush.id.in_(bindparam("ids", expanding=True)),
+        CreditPush.status == PushStatus.in_flight,
+        CreditPush.lease_expires_at < bindparam("x_now", type_=_WHEN),
+    )
+    .values(
+        status=PushStatus.dead.value,
+        last_error="the lease of its last allowed attempt expired without a result",
+        lease_expires_at=None,
+        version=CreditPush.version + 1,
+        updated_at=bindparam("x_now", type_=_WHEN),
+    )
 )
 _CLAIM = (
     update(CreditPush)
-    .where(CreditPush.id.in_(bindparam("ids", expanding=True)))
+    # Still due (on SQLite nothing was locked: a cancel may have come in between).
+    .where(
+        CreditPush.id.in_(bindparam("ids", expanding=True)),
+        _due_at(bindparam("c_now", type_=_WHEN)),
+    )
     .values(
         status=PushStatus.in_flight.value,
         worker=bindparam("c_worker"),
