@@ -19,6 +19,18 @@ def test_a_bucket_refills_at_the_rate() -> None:
     assert RateLimiter(per_minute=0).seconds_until_allowed("a", now=0.0) == 0.0
 
 
+def test_a_burst_limit_spreads_requests_evenly() -> None:
+    # A credit target at 2 requests a second: one second's worth at once, then every 0.5 s.
+    limiter = RateLimiter(per_minute=120, burst=2)
+    assert [limiter.seconds_until_allowed("t", now=0.0) for _ in range(2)] == [0.0, 0.0]
+    assert limiter.seconds_until_allowed("t", now=0.0) == 0.5
+    assert limiter.seconds_until_allowed("t", now=0.5) == 0.0
+    # Below one a minute: one every 100 s, not rounded up to a minute.
+    slow = RateLimiter(per_minute=0.6, burst=1)
+    assert slow.seconds_until_allowed("t", now=0.0) == 0.0
+    assert slow.seconds_until_allowed("t", now=0.0) == 100.0
+
+
 async def _get(app: FastAPI, client: str, path: str) -> httpx.Response:
     transport = httpx.ASGITransport(app=app, client=(client, 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:

@@ -30,8 +30,12 @@ class _Bucket:
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int) -> None:
+    """`per_minute` on average per client, in bursts of at most `burst` (default: a
+    minute's worth)."""
+
+    def __init__(self, per_minute: float, burst: float | None = None) -> None:
         self.per_minute = per_minute
+        self.burst = float(burst if burst is not None else per_minute)
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
     def seconds_until_allowed(self, client: str, now: float | None = None) -> float:
@@ -40,8 +44,8 @@ class RateLimiter:
             return 0.0
         now = time.monotonic() if now is None else now
         rate = self.per_minute / 60.0
-        bucket = self._buckets.pop(client, None) or _Bucket(float(self.per_minute), now)
-        bucket.tokens = min(float(self.per_minute), bucket.tokens + (now - bucket.updated) * rate)
+        bucket = self._buckets.pop(client, None) or _Bucket(self.burst, now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * rate)
         bucket.updated = now
         self._buckets[client] = bucket
         if len(self._buckets) > MAX_CLIENTS:

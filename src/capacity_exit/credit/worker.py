@@ -144,8 +144,10 @@ class Worker:
     async def _wait_for_rate(self, target: targets.CreditTarget) -> None:
         if target.rate_per_second is None:
             return
+        # Evenly: bursts of at most one second's worth (at least one request).
+        rate = target.rate_per_second
         limiter = self._limiters.setdefault(
-            target.code, RateLimiter(max(1, round(target.rate_per_second * 60)))
+            target.code, RateLimiter(rate * 60, burst=max(1.0, rate))
         )
         # Waiting for the bucket to refill, not for an event.
         while (wait := limiter.seconds_until_allowed(target.code)) > 0:  # noqa: ASYNC110
