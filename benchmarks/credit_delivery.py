@@ -24,7 +24,7 @@ from statistics import median
 import httpx
 from sqlalchemy import delete, func, select, update
 from tests.conftest import _seed
-from tests.fixtures.credit import TOKEN, write_targets
+from tests.fixtures.credit import TOKEN, sample_record, write_targets
 from tests.fixtures.live_server import _free_port
 from tests.fixtures.stores import fresh_postgres
 
@@ -34,28 +34,9 @@ from capacity_exit.core.db import Database
 from capacity_exit.credit import delivery, outbox, targets
 from capacity_exit.credit.machine import PushStatus
 from capacity_exit.credit.models import CreditPush, CreditPushAttempt
-from capacity_exit.credit.records import CreditRecord, PushKind, Trigger
+from capacity_exit.credit.records import Trigger
 from capacity_exit.credit.worker import Worker
 from capacity_exit.enterprise.models import Enterprise
-
-
-def _record(n: int) -> CreditRecord:
-    return CreditRecord(
-        kind=PushKind.listing,
-        record_id=f"00000000-0000-7000-8000-{n:012d}",  # type: ignore[arg-type]
-        subject_name="基准企业",
-        subject_credit_code="91220322MA0000000X",
-        decision_number=f"基准〔2026〕{n}号",
-        violation_type="淘汰类装备（生产线）逾期未退出",
-        facts="未在完成时限前完成淘汰类装备（生产线）退出。" * 5,
-        basis="《产业结构调整指导目录（2019年本）》淘汰类",
-        measure_type="其他",
-        measure_content="推送至全国信用信息共享平台、信用中国、信用吉林，实施联合惩戒。",
-        decision_date="2026-11-20",  # type: ignore[arg-type]
-        valid_until="2029-11-20",  # type: ignore[arg-type]
-        deciding_body="梨树县工业和信息化局",
-        source_unit="梨树县工业和信息化局",
-    )
 
 
 async def _fill(database: Database, count: int) -> None:
@@ -68,9 +49,13 @@ async def _fill(database: Database, count: int) -> None:
         await session.flush()
         for n in range(count // len(targets.configured())):
             await outbox.add(
-                session, _record(n), trigger=Trigger.manual, enterprise_id=enterprise.id,
-                jurisdiction_code="220322", case_id=None,
-            )  # fmt: skip
+                session,
+                sample_record(n, enterprise.name, enterprise.credit_code),
+                trigger=Trigger.manual,
+                enterprise_id=enterprise.id,
+                jurisdiction_code="220322",
+                case_id=None,
+            )
 
 
 async def _bare(database: Database, batch: int) -> tuple[int, float]:

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -26,9 +25,9 @@ from capacity_exit.credit import outbox, targets
 from capacity_exit.credit.fake_platform import Faults
 from capacity_exit.credit.machine import PushStatus
 from capacity_exit.credit.models import CreditPush, CreditPushAttempt
-from capacity_exit.credit.records import CreditRecord, PushKind, Trigger
+from capacity_exit.credit.records import Trigger
 from tests.conftest import ClientAs
-from tests.fixtures.credit import FakeCredit, write_targets
+from tests.fixtures.credit import FakeCredit, sample_record, write_targets
 from tests.fixtures.factories import enterprise_body
 from tests.fixtures.stores import store
 
@@ -37,25 +36,6 @@ WORKERS = 4
 pytestmark = pytest.mark.skipif(
     store() != "postgres", reason="several workers claim with SKIP LOCKED: PostgreSQL only"
 )
-
-
-def _record(n: int, enterprise: dict[str, Any]) -> CreditRecord:
-    return CreditRecord(
-        kind=PushKind.listing,
-        record_id=f"00000000-0000-7000-8000-{n:012d}",  # type: ignore[arg-type]
-        subject_name=enterprise["name"],
-        subject_credit_code=enterprise["credit_code"],
-        decision_number=f"测试〔2026〕{n}号",
-        violation_type="淘汰类装备（生产线）逾期未退出",
-        facts="未在完成时限前完成退出。",
-        basis="测试依据",
-        measure_type="其他",
-        measure_content="推送",
-        decision_date="2026-11-20",  # type: ignore[arg-type]
-        valid_until="2029-11-20",  # type: ignore[arg-type]
-        deciding_body="梨树县工业和信息化局",
-        source_unit="梨树县工业和信息化局",
-    )
 
 
 def _worker(n: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -90,7 +70,7 @@ async def test_every_push_is_delivered_once_through_faults_and_a_killed_worker(
         for n in range(JOBS // 3 + 1):  # three targets: 2,001 pushes
             await outbox.add(
                 session,
-                _record(n, enterprise),
+                sample_record(n, enterprise["name"], enterprise["credit_code"]),
                 trigger=Trigger.manual,
                 enterprise_id=enterprise["id"],
                 jurisdiction_code="220322",

@@ -239,12 +239,8 @@ def _write(writer: asyncio.StreamWriter, status: int, body: bytes, headers: dict
     writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
 
-async def run(
-    host: str, port: int, platform: FakePlatform, ready: asyncio.Event | None = None
-) -> None:
+async def run(host: str, port: int, platform: FakePlatform) -> None:
     """Serve until cancelled (the CLI's `fake-credit-platform`)."""
     server = await platform.serve(host, port)
-    if ready is not None:
-        ready.set()
     async with server:
         await server.serve_forever()

@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from capacity_exit.case.followups import scan_overdue
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
 from capacity_exit.core.clock import utcnow
@@ -240,8 +241,6 @@ class Worker:
         if self._last_scan is not None and loop_time - self._last_scan < self.scan_every_seconds:
             return
         self._last_scan = loop_time
-        from capacity_exit.case.followups import scan_overdue
-
         async with self.database.sessionmaker() as session, session.begin():
             marked = await scan_overdue(session, clock.business_today())
         if marked:
