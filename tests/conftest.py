@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from capacity_exit.models import (
     Disclosure,
     DisclosureBatch,
     DisclosureEvent,
+    DisclosurePublisher,
     DisclosureReview,
     Enterprise,
     IdempotencyRecord,
@@ -41,6 +41,7 @@ from capacity_exit.models import (
     TrackedDeadline,
 )
 from capacity_exit.org import reference_data
+from tests.fixtures.clock import PINNED_INSTANT, travel
 from tests.fixtures.stores import fresh_database, store
 
 # Tables that tests write to, emptied after each test (reference data stays loaded).
@@ -52,6 +53,7 @@ _MUTABLE_TABLES = (
     CorrectionRequest,
     DisclosureReview,
     DisclosureEvent,
+    DisclosurePublisher,
     Disclosure,
     DisclosureBatch,
     CaseEvent,
@@ -69,6 +71,22 @@ _MUTABLE_TABLES = (
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"capacity-exit test store: {store()}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_clock() -> Iterator[None]:
+    """Session fixtures (databases, live servers) are built on the pinned clock too."""
+    clock.start_at(PINNED_INSTANT)
+    yield
+    clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock() -> Iterator[None]:
+    """Every test starts at 10:00 on the pinned business day (tests.fixtures.clock)."""
+    clock.start_at(PINNED_INSTANT)
+    yield
+    clock.start_at(PINNED_INSTANT)
 
 
 @pytest.fixture(scope="session")
@@ -184,11 +202,7 @@ TravelTo = Callable[[str], None]
 
 
 @pytest.fixture
-def travel_to(monkeypatch: pytest.MonkeyPatch) -> TravelTo:
-    """`travel_to("2025-10-15")`: the business day the app sees from now on."""
-
-    def go(day: str) -> None:
-        today = dt.date.fromisoformat(day)
-        monkeypatch.setattr(clock, "business_today", lambda: today)
-
-    return go
+def travel_to(pinned_clock: None) -> TravelTo:
+    """`travel_to("2025-10-15")`: the app's clock reads 10:00 on that business day from
+    now on, and runs on from there; the next test starts on the pinned day again."""
+    return travel

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from capacity_exit.cli_accounts import add_account_commands
 from capacity_exit.cli_credit import add_credit_commands
-from capacity_exit.config import get_settings
+from capacity_exit.config import get_settings, start_clock
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -218,11 +218,28 @@ def _idempotency_prune(args: argparse.Namespace) -> int:
     return 0
 
 
+def scan_day(requested: date | None, today: date, *, development: bool) -> date:
+    """The business day an overdue scan judges by: today unless the operator names an
+    earlier one. A later day would mark cases overdue before their deadline has passed,
+    so outside development and tests it is refused (decisions.md)."""
+    if requested is None:
+        return today
+    if requested > today and not development:
+        raise SystemExit(
+            f"--today {requested.isoformat()} lies after the business day "
+            f"({today.isoformat()}): cases cannot be judged overdue early"
+        )
+    return requested
+
+
 def _cases_scan_overdue(args: argparse.Namespace) -> int:
     from capacity_exit.case import followups
+    from capacity_exit.core import clock
+
+    day = scan_day(args.today, clock.business_today(), development=get_settings().is_development)
 
     async def work(session: AsyncSession) -> list[str]:
-        marked = await followups.scan_overdue(session, args.today)
+        marked = await followups.scan_overdue(session, day)
         return [
             f"{c.id} {c.category} {c.jurisdiction_code} due {c.completion_deadline}" for c in marked
         ]
@@ -305,7 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
         "scan-overdue", help="mark cases past their completion deadline as overdue"
     )
     scan.add_argument(
-        "--today", type=_day, default=None, help="the business day to judge by (default: today)"
+        "--today",
+        type=_day,
+        default=None,
+        help="the business day to judge by (default: today; a later day only in development)",
     )
     scan.set_defaults(func=_cases_scan_overdue)
 
@@ -327,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from capacity_exit.core.actor import Actor, act_as
+
+    start_clock(get_settings())
 
     # Changes made from the shell are audited as the operator's.
     try:

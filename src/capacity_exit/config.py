@@ -9,7 +9,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, AwareDatetime, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # Reference data shipped in the package; another city points this at its own file.
     reference_data_file: Path | None = None
     log_level: str = "INFO"
+    # Development and tests only: the process's clock starts at this instant and runs on
+    # from it (core.clock), e.g. a server a test starts on the test's pinned day.
+    clock_start: AwareDatetime | None = None
 
     # Tokens (issue 3). Without a signing key file, development generates one in var_dir.
     jwt_signing_key_file: Path | None = None
@@ -99,8 +102,20 @@ def check_production_ready(settings: Settings) -> None:
     from capacity_exit.core.secrets import development_secrets_in_use
 
     problems.extend(development_secrets_in_use(settings))
+    if settings.clock_start is not None:
+        problems.append("CAPEXIT_CLOCK_START is set (a shifted clock is for development and tests)")
     if problems:
         raise InsecureConfiguration("; ".join(problems))
+
+
+def start_clock(settings: Settings) -> None:
+    """Start the process's clock where development or a test asks; never in production."""
+    if settings.clock_start is None:
+        return
+    check_production_ready(settings)
+    from capacity_exit.core import clock
+
+    clock.start_at(settings.clock_start)
 
 
 @lru_cache

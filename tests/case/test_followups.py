@@ -128,3 +128,22 @@ async def test_the_operator_runs_the_scan_from_the_shell(
     assert events[-1]["subject"].startswith("system:cli:")
     bad = run_cli(settings, "cases", "scan-overdue", "--today", "April")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+@pytest.mark.seed("一(二)")
+async def test_outside_development_the_scan_cannot_judge_by_a_later_day(
+    settings: Settings, client_as: ClientAs
+) -> None:
+    ecoenv = client_as(f"{COUNTY}-ecoenv", Role.approver)
+    case = await _published(ecoenv, "illegal", "2027-06-30")
+    # Production's clock is the system's: no day lies after the last one there is.
+    early = run_cli(
+        settings, "cases", "scan-overdue", "--today", dt.date.max.isoformat(),
+        env={"CAPEXIT_ENV": "production"}, pinned=False,
+    )  # fmt: skip
+    assert early.returncode == 1
+    assert "lies after the business day" in early.stderr
+    assert "cannot be judged overdue early" in early.stderr
+    assert await _overdue_ids(ecoenv) == set()
+    after = (await ecoenv.get(f"/api/v1/cases/{case['id']}")).json()
+    assert (after["overdue"], after["version"]) == (False, case["version"])

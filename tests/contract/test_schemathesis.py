@@ -35,7 +35,7 @@ from schemathesis import GenerationMode
 from capacity_exit.auth import tokens
 from capacity_exit.auth.roles import Role
 from capacity_exit.config import Environment, Settings
-from capacity_exit.core import migrations
+from capacity_exit.core import clock, migrations
 from capacity_exit.enterprise.credit_code import complete
 from tests.conftest import _seed, reset_database
 from tests.contract import case_aids
@@ -83,11 +83,11 @@ def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
         case.query.pop("cursor", None)
     base = (case.operation.base_url or "").rstrip("/")
     if case.operation.path.startswith("/api/v1/cases/{case_id}") and case.method.upper() != "GET":
-        case_aids.complete_case_request(case, base, _AUTH, CALLER, date.today())
+        case_aids.complete_case_request(case, base, _AUTH, CALLER, clock.business_today())
     elif isinstance(case.body, dict):
         if case.operation.path == "/api/v1/cases" and case.method.upper() == "POST":
             case_aids.cite_a_real_inspection(case.body, base, _AUTH)
-        case_aids.fit_dates_and_departments(case.body, CALLER, date.today())
+        case_aids.fit_dates_and_departments(case.body, CALLER, clock.business_today())
     if case.operation.path == "/api/v1/calendar/years/{year}" and isinstance(case.body, dict):
         _fit_schedule_to_year(case.body, int(case.path_parameters["year"]))
     declared = case.operation.definition.raw.get("parameters", [])

@@ -27,6 +27,7 @@ from capacity_exit.credit.machine import PushStatus
 from capacity_exit.credit.models import CreditPush, CreditPushAttempt
 from capacity_exit.credit.records import Trigger
 from tests.conftest import ClientAs
+from tests.fixtures.clock import process_env
 from tests.fixtures.credit import FakeCredit, sample_record, write_targets
 from tests.fixtures.factories import enterprise_body
 from tests.fixtures.stores import store
@@ -92,6 +93,7 @@ async def test_every_push_is_delivered_once_through_faults_and_a_killed_worker(
         "CAPEXIT_CREDIT_BACKOFF_BASE_SECONDS": "0.05",
         "CAPEXIT_CREDIT_BACKOFF_CAP_SECONDS": "0.5",
         "CAPEXIT_CREDIT_MAX_ATTEMPTS": "50",
+        **process_env(),
     }
     workers = [_worker(n, env) for n in range(WORKERS)]
     try:

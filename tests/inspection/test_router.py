@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
-
 import httpx
 import pytest
 
 from capacity_exit.auth.roles import Role
-from capacity_exit.core import clock
-from tests.conftest import ClientAs
+from tests.conftest import ClientAs, TravelTo
 from tests.fixtures.factories import enterprise_body
 from tests.fixtures.inspections import inspection_body
 
@@ -62,10 +59,10 @@ async def test_bad_inspections_are_422(
 
 
 async def test_completion_cannot_be_in_the_future(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, travel_to: TravelTo
 ) -> None:
     enterprise_id = await _enterprise(client)
-    monkeypatch.setattr(clock, "business_today", lambda: dt.date(2025, 9, 25))
+    travel_to("2025-09-25")
     response = await client.post(URL, json=inspection_body(enterprise_id))
     assert response.status_code == 422
     assert response.json()["code"] == "in_future"
@@ -92,9 +89,9 @@ async def test_the_city_rechecks_its_counties_but_does_not_inspect_for_them(
 
 
 async def test_inspection_created_in_2026_late_december_is_provisional(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, travel_to: TravelTo
 ) -> None:
-    monkeypatch.setattr(clock, "business_today", lambda: dt.date(2026, 12, 31))
+    travel_to("2026-12-31")
     enterprise_id = await _enterprise(client)
     response = await client.post(
         URL, json=inspection_body(enterprise_id, completed_on="2026-12-28")

@@ -12,13 +12,8 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.case import machine, payloads
-from capacity_exit.case.deadlines import (
-    COMPLETION_DEADLINE_FIELD,
-)
-from capacity_exit.case.machine import (
-    CaseAction,
-    Category,
-)
+from capacity_exit.case.deadlines import AWAITING_COMPLETION, COMPLETION_DEADLINE_FIELD
+from capacity_exit.case.machine import CaseAction, CaseState, Category
 from capacity_exit.case.models import Case
 from capacity_exit.core.errors import Unprocessable
 from capacity_exit.core.problems import FieldProblem
@@ -63,6 +58,24 @@ def check_fact_dates(fields: Mapping[str, Any], today: dt.date) -> None:
     ]
     if problems:
         raise Unprocessable("A recorded date lies in the future.", errors=problems)
+
+
+def check_deadline_ahead(
+    category: Category, next_state: CaseState, content: Mapping[str, Any], today: dt.date
+) -> None:
+    """A step that starts the wait for the enterprise (a publication, a rejected acceptance)
+    sets a completion deadline after today: a deadline already passed would make the case
+    overdue the moment it is published, before the enterprise was told (decisions.md)."""
+    if AWAITING_COMPLETION.get(category) != next_state:
+        return
+    field = COMPLETION_DEADLINE_FIELD[category]
+    deadline = deadline_of(category, content)
+    if deadline is None or deadline <= today:
+        raise Unprocessable.at(
+            f"/{field}",
+            f"the deadline must lie after today ({today.isoformat()})",
+            "deadline_passed",
+        )
 
 
 def guards(case: Case, content: Mapping[str, Any], today: dt.date) -> frozenset[str]:

@@ -322,12 +322,7 @@ async def act(
         )
     today = clock.business_today()
     checks.check_fact_dates({k: content.get(k) for k in fields}, today)
-    if action == CaseAction.reject_acceptance:
-        new_deadline = checks.deadline_of(category, content)
-        if new_deadline is None or new_deadline <= today:
-            raise Unprocessable.at(
-                "/completion_deadline", "the new deadline must lie after today", "deadline_passed"
-            )
+    checks.check_deadline_ahead(category, rule.next_state, content, today)
     await checks.check_departments(session, content)
     version = precondition.version_to_change(case.version)
     before = audit.snapshot(case)

@@ -1,9 +1,17 @@
-"""Time: stored in UTC; the business day is Asia/Shanghai."""
+"""Time: stored in UTC; the business day is Asia/Shanghai.
+
+The application reads the instant and the business day only from here. The clock runs
+with the system's, shifted when development or a test starts it at another instant
+(`start_at`): it then reads that instant and runs on from it, so waits, leases and
+backoffs still see time pass. Production never shifts it (`CAPEXIT_CLOCK_START` is
+refused there). Token lifetimes are not read from here: a token's validity is checked
+against the system clock, which the peers that hold the token share.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -13,8 +21,25 @@ from pydantic_core import PydanticCustomError
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 
+_shift = timedelta(0)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _shift
+
+
+def start_at(instant: datetime) -> None:
+    """From now on the clock reads `instant` and runs on from it (development and tests)."""
+    global _shift
+    if instant.tzinfo is None:
+        raise ValueError("the clock starts at an instant with an offset")
+    _shift = instant - datetime.now(UTC)
+
+
+def reset() -> None:
+    """Back to the system clock."""
+    global _shift
+    _shift = timedelta(0)
 
 
 def as_utc(value: datetime) -> datetime:
@@ -23,7 +48,12 @@ def as_utc(value: datetime) -> datetime:
 
 
 def business_today() -> date:
-    return datetime.now(BUSINESS_TZ).date()
+    return utcnow().astimezone(BUSINESS_TZ).date()
+
+
+def business_instant(day: date, hour: int = 10) -> datetime:
+    """`hour` o'clock on the business day `day`, as an aware instant."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=BUSINESS_TZ)
 
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
