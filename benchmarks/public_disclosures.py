@@ -54,7 +54,7 @@ CONTENT = json.dumps(
                 "name": "1000立方米高炉",
                 "model": "XG-1000",
                 "quantity": 1,
-                "capacity": 80.0,
+                "capacity": 80,
                 "capacity_unit": "万吨/年",
             }
         ],
@@ -63,7 +63,7 @@ CONTENT = json.dumps(
         "exit_method": "dismantle",
         "handling_requirements": "拆除高炉本体及配套设施。",
         "completion_deadline": "2027-06-30",
-        "responsible_departments": ["220322-miit"],
+        "responsible_departments": [{"code": "220322-miit", "name": "梨树县工业和信息化局"}],
     },
     ensure_ascii=False,
 )

@@ -18,6 +18,7 @@ from capacity_exit.disclosure.models import (
     Disclosure,
     DisclosureBatch,
     DisclosureEvent,
+    DisclosurePublisher,
     DisclosureReview,
 )
 from capacity_exit.enterprise.models import Enterprise
@@ -43,6 +44,7 @@ __all__ = [
     "Disclosure",
     "DisclosureBatch",
     "DisclosureEvent",
+    "DisclosurePublisher",
     "DisclosureReview",
     "Enterprise",
     "IdempotencyRecord",

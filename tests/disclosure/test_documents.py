@@ -12,15 +12,19 @@ from capacity_exit.auth.roles import Role
 from capacity_exit.case.machine import CaseAction, Category
 from capacity_exit.disclosure.content import PUBLISHING_STEPS
 from tests.conftest import ClientAs
-from tests.fixtures.cases import COUNTY, open_case, take
+from tests.fixtures import html as html5
+from tests.fixtures.cases import COUNTY, EQUIPMENT, open_case, payload, take
 
 URL = "/api/v1/disclosures"
 # What a reader sees for the coded values.
-LABELS = {"dismantle": "拆除", "environment": "环保"}
+LABELS = {"dismantle": "拆除", "environment": "环保", "inspection": "检查"}
 DONE = "2026-11-20"
 
 
 def leaves(value: Any) -> list[str]:
+    """What a reader finds in the document for a published value."""
+    if isinstance(value, dict) and set(value) == {"code", "name"}:
+        return [value["name"]]  # a department, by its name only
     if isinstance(value, dict):
         return [leaf for v in value.values() for leaf in leaves(v)]
     if isinstance(value, list):
@@ -157,3 +161,68 @@ async def test_the_involved_departments_co_publish_a_forced_exit(
             await anonymous.get(f"{URL}/{notice['id']}/document", headers={"Accept": "text/plain"})
         ).text
         assert f"联合发布：{notice['co_publishers'][0]['name']}" in text
+
+
+@pytest.mark.parametrize(
+    "category", [pytest.param(c, marks=pytest.mark.seed(CLAUSES[c])) for c in Category]
+)
+async def test_every_document_is_valid_html5(
+    category: Category, client_as: ClientAs, anonymous: httpx.AsyncClient
+) -> None:
+    """Each notice of the category, publicity and announcement alike, parses without a
+    single error and keeps its lists in `<ol>` inside the field's `<dd>`."""
+    await FLOWS[category](client_as)
+    notices = (await anonymous.get(URL, params={"category": category.value})).json()["items"]
+    kinds = {step.kind for (c, _), step in PUBLISHING_STEPS.items() if c == category}
+    assert {n["kind"] for n in notices} == kinds
+    for notice in notices:
+        document = await anonymous.get(
+            f"{URL}/{notice['id']}/document", headers={"Accept": "text/html"}
+        )
+        assert document.headers["content-type"] == "text/html; charset=utf-8"
+        assert html5.problems(document.text) == [], notice["kind"]
+        tree = html5.parse(document.text)
+        assert tree.find(".//dl/dd/ol/li") is not None  # every category publishes a list
+
+
+@pytest.mark.seed("一(一)2")
+async def test_numbers_read_as_the_department_wrote_them(
+    client_as: ClientAs, anonymous: httpx.AsyncClient
+) -> None:
+    owner = client_as(f"{COUNTY}-miit", Role.approver)
+    items = [
+        {**EQUIPMENT, "capacity": 44},
+        {**EQUIPMENT, "name": "2号高炉", "capacity": 12.5},
+        {**EQUIPMENT, "name": "3号高炉", "capacity": 0.00006, "capacity_unit": "亿吨/年"},
+    ]
+    content = payload("elimination", elimination_items=items)
+    await take(owner, await open_case(owner, "elimination", content=content), "publish")
+    [notice] = (await anonymous.get(URL)).json()["items"]
+    # The JSON gives back what was sent: 44 is an integer, not 44.0.
+    published = notice["content"]["elimination_items"]
+    assert [i["capacity"] for i in published] == [44, 12.5, 0.00006]
+    assert type(published[0]["capacity"]) is int
+
+    text = (
+        await anonymous.get(f"{URL}/{notice['id']}/document", headers={"Accept": "text/plain"})
+    ).text
+    for written in ("产能：44 万吨/年", "产能：12.5 万吨/年", "产能：0.00006 亿吨/年", "数量：1；"):
+        assert written in text, written
+    assert "44.0" not in text and "e-05" not in text
+
+
+@pytest.mark.seed("一(一)3")
+async def test_measurements_read_as_written_with_their_units(
+    client_as: ClientAs, anonymous: httpx.AsyncClient
+) -> None:
+    """The inspection's 85.3 against the limit 50 (mg/m³), as the notice states them."""
+    await _rectification(client_as)
+    [notice] = (await anonymous.get(URL)).json()["items"]
+    [problem] = notice["content"]["problems"]
+    assert (problem["measured_value"], problem["limit_value"]) == (85.3, 50)
+    assert type(problem["limit_value"]) is int
+    for media in ("text/plain", "text/html"):
+        document = await anonymous.get(f"{URL}/{notice['id']}/document", headers={"Accept": media})
+        text = html.unescape(document.text)
+        assert "检测值（监测值）：85.3 mg/m³；强制性标准规定值：50 mg/m³" in text, media
+        assert "50.0" not in text

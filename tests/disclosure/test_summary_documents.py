@@ -11,6 +11,7 @@ import pytest
 
 from capacity_exit.auth.roles import Role
 from tests.conftest import ClientAs
+from tests.fixtures import html as html5
 from tests.fixtures.cases import COUNTY, open_case, take
 
 URL = "/api/v1/city-summaries"
@@ -53,6 +54,8 @@ async def test_the_city_notice_document_shows_each_entry_and_its_review(
         assert response.status_code == 200
         assert response.headers["content-type"] == f"{media}; charset=utf-8"
         text = response.text if media == "text/plain" else html.unescape(response.text)
+        if media == "text/html":
+            assert html5.problems(response.text) == []
         assert TITLE in text and summary["department"]["name"] in text
         for entry in summary["entries"]:
             for value in (

@@ -11,6 +11,7 @@ from capacity_exit.auth.principal import Principal
 from capacity_exit.case import followups
 from capacity_exit.core.etag import Precondition
 from capacity_exit.disclosure import service
+from capacity_exit.disclosure.content import case_content
 from capacity_exit.disclosure.models import Disclosure
 from capacity_exit.disclosure.schemas import CorrectionIn, WithdrawalIn
 
@@ -24,7 +25,9 @@ async def correct(
 ) -> Disclosure:
     new = await service.correct(session, principal, disclosure_id, precondition, data)
     if data.content:
-        await followups.apply_correction(session, new.case_id, new.content, data.reason)
+        await followups.apply_correction(
+            session, new.case_id, case_content(new.content), data.reason
+        )
     return new
 
 

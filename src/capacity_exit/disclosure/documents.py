@@ -5,7 +5,9 @@ notice (`summary_documents`) builds too.
 
 Every published field is rendered with its title from the category's payload model
 (`case.payloads`), so a field added to a notice appears in its document without code
-here. Values are escaped for HTML.
+here. Departments appear by the names the notice was published with, numbers as
+written (44, not 44.0) next to their units, lists as numbered lists (`<ol>` inside the
+field's `<dd>`). Values are escaped for HTML.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
 from capacity_exit.case.machine import CaseAction, Category
-from capacity_exit.case.payloads import DRAFT_MODELS, ExitMethod
+from capacity_exit.case.payloads import DRAFT_MODELS, ExitMethod, FoundBy
 from capacity_exit.core import clock
 from capacity_exit.disclosure.content import PUBLISHING_STEPS
 from capacity_exit.disclosure.models import Disclosure
@@ -38,13 +41,28 @@ DOMAINS = {
     "technology": "技术",
     "legality": "合法合规",
 }
+# The inspection that found a forced exit's failing item (`case.payloads.FoundBy`).
+FOUND_BY = {
+    FoundBy.verification: "核查",
+    FoundBy.inspection: "检查",
+    FoundBy.legality_review: "专项审查",
+    FoundBy.recheck: "复核",
+    FoundBy.spot_check: "抽查",
+    FoundBy.reinspection: "复查",
+}
+
+
+# A number field of a list item and the sibling field holding its unit.
+UNITS = {"capacity": "capacity_unit", "measured_value": "unit", "limit_value": "unit"}
 
 
 @dataclass(frozen=True)
 class Line:
+    """A labelled value, or a labelled list (`items`, numbered in order)."""
+
     label: str
-    value: str
-    depth: int = 0
+    value: str = ""
+    items: tuple[str, ...] = ()
 
 
 def _title(model: type[BaseModel], name: str) -> str:
@@ -52,13 +70,29 @@ def _title(model: type[BaseModel], name: str) -> str:
     return (field.title if field and field.title else None) or name
 
 
+def _number(value: int | float) -> str:
+    """The shortest decimal that is exactly the number, never in exponent notation:
+    44 and 44.0 read 44, 85.3 reads 85.3, 2e-05 reads 0.00002 (`repr` of a float is
+    the shortest string that reads back as the same float, so nothing is rounded)."""
+    if isinstance(value, int):
+        return str(value)
+    text = format(Decimal(repr(value)), "f")
+    return text.removesuffix(".0")
+
+
 def _scalar(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, int | float):
+        return _number(value)
+    if isinstance(value, dict) and "name" in value:  # a department, as published
+        return str(value["name"])
     if name == "exit_method" and value in EXIT_METHODS:
         return EXIT_METHODS[ExitMethod(value)]
     if name == "domain" and value in DOMAINS:
         return DOMAINS[value]
+    if name == "found_by" and value in FOUND_BY:
+        return FOUND_BY[FoundBy(value)]
     return str(value)
 
 
@@ -71,8 +105,22 @@ def _item_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
     return None
 
 
+def _item(model: type[BaseModel], item: dict[str, Any]) -> str:
+    """A list item's fields, labelled, each number followed by its unit."""
+    shown = {k: v for k, v in item.items() if v is not None}
+    unit_of = {k: shown[UNITS[k]] for k in shown if UNITS.get(k) in shown}
+    written_with_numbers = {UNITS[k] for k in unit_of}
+    parts = []
+    for k, v in shown.items():
+        if k in written_with_numbers:
+            continue
+        text = f"{_scalar(k, v)} {unit_of[k]}" if k in unit_of else _scalar(k, v)
+        parts.append(f"{_title(model, k)}：{text}")
+    return "；".join(parts)
+
+
 def lines(disclosure: Disclosure) -> list[Line]:
-    """The notice's body as labelled lines, list items numbered and indented."""
+    """The notice's body as labelled lines, lists as numbered items."""
     model = DRAFT_MODELS[Category(disclosure.category)]
     found = [
         Line("企业名称", disclosure.enterprise_name),
@@ -82,18 +130,14 @@ def lines(disclosure: Disclosure) -> list[Line]:
     for name, value in disclosure.content.items():
         label = _title(model, name)
         if isinstance(value, list):
-            found.append(Line(label, ""))
             item_model = _item_model(model, name)
-            for i, item in enumerate(value, start=1):
-                if isinstance(item, dict) and item_model is not None:
-                    parts = "；".join(
-                        f"{_title(item_model, k)}：{_scalar(k, v)}"
-                        for k, v in item.items()
-                        if v is not None
-                    )
-                    found.append(Line(f"{i}", parts, 1))
-                else:
-                    found.append(Line(f"{i}", _scalar(name, item), 1))
+            items = tuple(
+                _item(item_model, item)
+                if isinstance(item, dict) and item_model is not None
+                else _scalar(name, item)
+                for item in value
+            )
+            found.append(Line(label, items=items))
         else:
             found.append(Line(label, _scalar(name, value)))
     return found
@@ -138,21 +182,27 @@ def of_disclosure(disclosure: Disclosure) -> Document:
 
 
 def render_text(document: Document) -> str:
-    body = [
-        f"{'  ' * line.depth}{line.label}：{line.value}" if line.value else f"{line.label}："
-        for line in document.lines
-    ]
+    body = []
+    for line in document.lines:
+        body.append(f"{line.label}：{line.value}")
+        body += [f"  {i}：{item}" for i, item in enumerate(line.items, start=1)]
     return "\n".join([document.title, "", *body, "", *document.footer]) + "\n"
 
 
-def render_html(document: Document) -> str:
+def _html_line(line: Line) -> str:
+    """A `<dt>` and its `<dd>`; a list is an `<ol>` inside the `<dd>`."""
     esc = html.escape
-    items = []
-    for line in document.lines:
-        if line.depth:
-            items.append(f'<li class="item">{esc(line.value)}</li>')
-        else:
-            items.append(f"<dt>{esc(line.label)}</dt><dd>{esc(line.value)}</dd>")
+    if line.items:
+        value = "<ol>" + "".join(f"<li>{esc(item)}</li>" for item in line.items) + "</ol>"
+    else:
+        value = esc(line.value)
+    return f"<dt>{esc(line.label)}</dt><dd>{value}</dd>"
+
+
+def render_html(document: Document) -> str:
+    """A complete HTML5 document (`tests/disclosure/test_documents.py` parses it)."""
+    esc = html.escape
+    items = [_html_line(line) for line in document.lines]
     footer = "".join(f"<p>{esc(text)}</p>" for text in document.footer)
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'

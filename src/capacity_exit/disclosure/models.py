@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -73,6 +74,30 @@ class Disclosure(Base):
     )
     # Departments publishing it jointly (a forced exit's involved departments), with names.
     co_publishers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+
+
+class PublishingRole(StrEnum):
+    """In which role a department carries a notice on its own site."""
+
+    publisher = "publisher"  # the department that published it
+    co_publisher = "co_publisher"  # publishing it jointly (a forced exit's, 一(一)4)
+
+
+class DisclosurePublisher(Base):
+    """Who carries a notice: its publisher and each co-publisher, one row each, written
+    with the notice (and with each corrected version). The public list and feed filtered
+    by a department read this table's key, newest first, not the JSON of co-publishers."""
+
+    __tablename__ = "disclosure_publishers"
+
+    # The key is the filter's index: one department, its notices by id (time-ordered).
+    department_code: Mapped[str] = mapped_column(
+        String(32), ForeignKey("departments.code"), primary_key=True
+    )
+    disclosure_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("disclosures.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))  # PublishingRole
 
 
 class DisclosureBatch(Base):

@@ -46,6 +46,8 @@ def _row(row: RowMapping, document_url: str) -> dict[str, Any]:
         "content": orjson.Fragment(row["content"]),
         "co_publishers": orjson.Fragment(row["co_publishers"]),
         "document": document_url.replace("{id}", str(row["id"])),
+        # The role the filtered department carries it in, null when unfiltered.
+        "publishing_role": row["publishing_role"],
     }
 
 

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, RowMapping, Text, cast, or_, select, update
+from sqlalchemy import JSON, RowMapping, Text, cast, insert, null, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.core.clock import utcnow
@@ -16,7 +16,9 @@ from capacity_exit.disclosure.models import (
     CorrectionRequest,
     Disclosure,
     DisclosureEvent,
+    DisclosurePublisher,
     DisclosureReview,
+    PublishingRole,
 )
 
 # What a correction carries over from the version it corrects.
@@ -42,12 +44,39 @@ COPIED_ON_CORRECTION = (
     "co_publishers",
 )
 _CREDIT_CODE_LENGTH = 18
+# The column of the public page saying in which role the filtered department carries it.
+PUBLISHING_ROLE = "publishing_role"
 
 
 async def add(session: AsyncSession, row: Any) -> Any:
     session.add(row)
     await session.flush()
     return row
+
+
+async def add_notice(session: AsyncSession, disclosure: Disclosure) -> Disclosure:
+    """A notice version, with who carries it: its publisher and each co-publisher."""
+    await add(session, disclosure)
+    await session.execute(
+        insert(DisclosurePublisher),
+        [
+            {
+                "disclosure_id": disclosure.id,
+                "department_code": disclosure.department_code,
+                "role": PublishingRole.publisher.value,
+            },
+            *(
+                {
+                    "disclosure_id": disclosure.id,
+                    "department_code": co["code"],
+                    "role": PublishingRole.co_publisher.value,
+                }
+                for co in disclosure.co_publishers
+                if co["code"] != disclosure.department_code
+            ),
+        ],
+    )
+    return disclosure
 
 
 async def get(session: AsyncSession, disclosure_id: uuid.UUID) -> Disclosure | None:
@@ -118,21 +147,33 @@ def _public_query(
     batch: uuid.UUID | None = None,
 ) -> Any:
     """Current notices (and withdrawn ones when asked), newest first, keyset-paged on id
-    (ids are time-ordered)."""
+    (ids are time-ordered), each with `publishing_role`: the role in which `department`
+    carries it (publisher or co-publisher), or null when no department is asked for.
+
+    A department's notices are read through `disclosure_publishers`, whose key
+    (department, disclosure id) gives them newest first: the order and the cursor are on
+    that key's column, so the database walks the index and stops at the page's end."""
     statuses = ["current", "withdrawn"] if include_withdrawn else ["current"]
+    position: Any = Disclosure.id
+    role: Any = null()
+    if department is not None:
+        position, role = DisclosurePublisher.disclosure_id, DisclosurePublisher.role
     query = (
-        select(*selected)
+        select(*selected, role.label(PUBLISHING_ROLE))
         .where(Disclosure.status.in_(statuses))
-        .order_by(Disclosure.id.desc())
+        .order_by(position.desc())
         .limit(limit)
     )
+    if department is not None:
+        query = query.join(
+            DisclosurePublisher, DisclosurePublisher.disclosure_id == Disclosure.id
+        ).where(DisclosurePublisher.department_code == department)
     if after is not None:
-        query = query.where(Disclosure.id < after)
+        query = query.where(position < after)
     for column, value in (
         (Disclosure.category, category),
         (Disclosure.kind, kind),
         (Disclosure.jurisdiction_code, jurisdiction),
-        (Disclosure.department_code, department),
     ):
         if value is not None:
             query = query.where(column == value)
@@ -154,8 +195,10 @@ def _public_query(
     return query
 
 
-async def public_page(session: AsyncSession, **filters: Any) -> Sequence[Disclosure]:
-    return (await session.scalars(_public_query(Disclosure, **filters))).all()
+async def public_page(session: AsyncSession, **filters: Any) -> list[tuple[Disclosure, str | None]]:
+    """The page as notices, each with the role the filtered department carries it in."""
+    rows = (await session.execute(_public_query(Disclosure, **filters))).all()
+    return [(row[0], row[1]) for row in rows]
 
 
 async def public_rows(session: AsyncSession, **filters: Any) -> Sequence[RowMapping]:

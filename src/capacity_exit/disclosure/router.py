@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from capacity_exit.auth.dependencies import CurrentPrincipal, access, public
 from capacity_exit.auth.roles import Role
 from capacity_exit.case.machine import Category
+from capacity_exit.core import clock
 from capacity_exit.core.clock import Timestamp, as_utc
 from capacity_exit.core.db import Session
 from capacity_exit.core.errors import AppError
@@ -26,7 +27,12 @@ from capacity_exit.disclosure import (
     summaries,
     summary_documents,
 )
-from capacity_exit.disclosure.models import CitySummary, CorrectionRequest, Disclosure
+from capacity_exit.disclosure.models import (
+    CitySummary,
+    CorrectionRequest,
+    Disclosure,
+    PublishingRole,
+)
 from capacity_exit.disclosure.schemas import (
     BatchIn,
     BatchOut,
@@ -56,6 +62,20 @@ _DOCUMENT_TYPES = {"text/html": documents.render_html, "text/plain": documents.r
 _DOCUMENT_CONTENT = {
     "content": {media: {"schema": {"type": "string"}} for media in _DOCUMENT_TYPES}
 }
+
+
+DepartmentFilter = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[0-9]{6}-[a-z]{2,16}$",
+        description="A department: the notices it publishes and those it co-publishes "
+        "(a forced exit's involved departments, 一(一)4), each saying which in "
+        "`publishing_role`.",
+    ),
+]
+# Atom: the role the filtered department carries an entry in, as a category of this scheme.
+PUBLISHING_ROLE_SCHEME = "urn:capacity-exit:publishing-role"
+_ROLE_LABELS = {PublishingRole.publisher: "发布单位", PublishingRole.co_publisher: "联合发布单位"}
 
 
 class NotAcceptable(AppError):
@@ -114,7 +134,7 @@ async def list_disclosures(
     category: Category | None = None,
     kind: DisclosureKind | None = None,
     jurisdiction: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
-    department: Annotated[str | None, Query(pattern=r"^[0-9]{6}-[a-z]{2,16}$")] = None,
+    department: DepartmentFilter = None,
     enterprise: Annotated[
         str | None,
         Query(
@@ -158,6 +178,11 @@ async def list_disclosures(
     "/disclosures/feed.atom",
     operation_id="disclosure_feed",
     summary="An Atom feed of the latest notices",
+    description="The 50 newest current notices. Filtered by `department`, each entry "
+    "states the role in which that department carries it as a category of the scheme "
+    f"`{PUBLISHING_ROLE_SCHEME}` (term `publisher` or `co_publisher`); co-publishers are "
+    "the entry's contributors. The feed's `updated` is its newest entry's publication, "
+    "or the time of the request when it has none.",
     response_class=Response,
     responses={
         200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}}},
@@ -170,7 +195,7 @@ async def disclosure_feed(
     request: Request,
     category: Category | None = None,
     jurisdiction: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
-    department: Annotated[str | None, Query(pattern=r"^[0-9]{6}-[a-z]{2,16}$")] = None,
+    department: DepartmentFilter = None,
 ) -> Response:
     rows = await service.public_page(
         session,
@@ -188,11 +213,10 @@ async def disclosure_feed(
     feed = ElementTree.Element("feed", xmlns=ATOM)
     ElementTree.SubElement(feed, "title").text = "产能退出信息公开"
     ElementTree.SubElement(feed, "id").text = str(request.url.remove_query_params("cursor"))
-    updated = max((as_utc(r.published_at) for r in rows), default=None)
-    ElementTree.SubElement(feed, "updated").text = (
-        updated.isoformat() if updated else "1970-01-01T00:00:00+00:00"
-    )
-    for row in rows:
+    # The newest entry's publication; with none, the feed is as of this request.
+    updated = max((as_utc(row.published_at) for row, _ in rows), default=None) or clock.utcnow()
+    ElementTree.SubElement(feed, "updated").text = updated.isoformat()
+    for row, role in rows:
         entry = ElementTree.SubElement(feed, "entry")
         document = documents.of_disclosure(row)
         ElementTree.SubElement(entry, "title").text = document.title
@@ -200,7 +224,18 @@ async def disclosure_feed(
         ElementTree.SubElement(entry, "updated").text = as_utc(row.published_at).isoformat()
         author = ElementTree.SubElement(entry, "author")
         ElementTree.SubElement(author, "name").text = row.department_name
+        for co_publisher in row.co_publishers:
+            contributor = ElementTree.SubElement(entry, "contributor")
+            ElementTree.SubElement(contributor, "name").text = co_publisher["name"]
         ElementTree.SubElement(entry, "category", term=row.category)
+        if role is not None:
+            ElementTree.SubElement(
+                entry,
+                "category",
+                scheme=PUBLISHING_ROLE_SCHEME,
+                term=role,
+                label=_ROLE_LABELS[PublishingRole(role)],
+            )
         ElementTree.SubElement(
             entry,
             "link",

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from capacity_exit.case.machine import Category
 from capacity_exit.core.clock import as_utc
 from capacity_exit.core.text import Paragraph, ShortText
+from capacity_exit.disclosure.models import PublishingRole
 
 INTERNAL: dict[str, Any] = {"x-internal": True}
 
@@ -70,7 +71,10 @@ class DisclosureOut(BaseModel):
     on_time: bool | None
     period_end: dt.date | None
     content: dict[str, Any] = Field(
-        description="The category's required fields as published, frozen."
+        description="The category's required fields as published, frozen. Each department "
+        "it names (`responsible_departments`, `involved_departments`, "
+        '`confirmations[].department`) is a `{"code", "name"}` object like `department`, '
+        "with the name the department had at publication."
     )
     previous_id: uuid.UUID | None = Field(description="The version this one corrects.")
     correction_reason: str | None
@@ -93,8 +97,19 @@ class DisclosureDetail(DisclosureOut):
     history: list[DisclosureEventOut]
 
 
+class DisclosureListItem(DisclosureOut):
+    """A notice in the public list."""
+
+    publishing_role: PublishingRole | None = Field(
+        description="Listed by `department`: the role in which that department carries the "
+        "notice: `publisher` (it published the notice, `department` above) or "
+        "`co_publisher` (it is among `co_publishers`, as the departments a forced exit "
+        "involves are, 一(一)4). Null when the list is not filtered by department."
+    )
+
+
 class DisclosureList(BaseModel):
-    items: list[DisclosureOut]
+    items: list[DisclosureListItem]
     next_cursor: str | None = None
 
 
@@ -104,7 +119,7 @@ class CorrectionIn(BaseModel):
     reason: Paragraph = Field(title="更正理由")
     content: dict[str, Any] = Field(
         description="The notice fields that change (of the fields it shows); the others "
-        "stay as published."
+        "stay as published. Departments are given by code, as in the case."
     )
     correction_request_id: uuid.UUID | None = Field(
         default=None, description="The city's correction request this answers."

@@ -4,7 +4,7 @@ history, reviewed by the city, and read by the public."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -17,6 +17,7 @@ from capacity_exit.auth.errors import Forbidden
 from capacity_exit.auth.principal import Principal
 from capacity_exit.calendar import rules
 from capacity_exit.calendar.index import CalendarIndex
+from capacity_exit.case import checks
 from capacity_exit.case.deadlines import case_deadlines
 from capacity_exit.case.machine import CaseAction, Category
 from capacity_exit.case.models import Case
@@ -28,7 +29,14 @@ from capacity_exit.core.etag import Precondition
 from capacity_exit.core.ids import uuid7
 from capacity_exit.core.problems import FieldProblem
 from capacity_exit.disclosure import repository
-from capacity_exit.disclosure.content import PUBLISHING_STEPS, publishing_step, snapshot
+from capacity_exit.disclosure.content import (
+    PUBLISHING_STEPS,
+    case_content,
+    department_codes,
+    department_names,
+    publishing_step,
+    snapshot,
+)
 from capacity_exit.disclosure.models import (
     CorrectionRequest,
     Disclosure,
@@ -73,6 +81,19 @@ async def _audit(
 
 
 # --- created by case steps ---------------------------------------------------------------
+
+
+async def _department_names(
+    session: AsyncSession, codes: Iterable[str], known: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Each department's name as the reference data has it now, `known` ones kept (a
+    code the reference data lacks, which the case checks rule out, stands for itself)."""
+    names = dict(known or {})
+    for code in codes:
+        if code not in names:
+            department = await org.get_department(session, code)
+            names[code] = department.name if department is not None else code
+    return names
 
 
 async def _co_publishers(session: AsyncSession, case: Case) -> list[dict[str, str]]:
@@ -128,7 +149,9 @@ async def publish_for_step(
         published_at=clock.utcnow(),
         due_date=answered.due if answered else None,
         on_time=answered.on_time if answered else None,
-        content=snapshot(step, case.payload),
+        content=snapshot(
+            step, case.payload, await _department_names(session, department_codes(case.payload))
+        ),
         published_by=current_actor().subject,
         batch_id=batch_id,
         co_publishers=await _co_publishers(session, case),
@@ -136,7 +159,7 @@ async def publish_for_step(
         if period_working_days
         else None,
     )
-    await repository.add(session, disclosure)
+    await repository.add_notice(session, disclosure)
     await _event(session, disclosure, "published")
     await _audit(session, "publish", disclosure, None)
     return disclosure
@@ -191,6 +214,7 @@ async def correct(
     precondition.version_to_change(old.version)
     category = Category(old.category)
     step = PUBLISHING_STEPS[(category, CaseAction(old.step))]
+    published = case_content(old.content)  # its departments by code, as the case has them
     foreign = [name for name in data.content if name not in step.fields]
     if foreign:
         raise Unprocessable(
@@ -204,7 +228,7 @@ async def correct(
             ],
         )
     try:
-        merged = validated_draft(category, {**old.content, **data.content})
+        merged = validated_draft(category, {**published, **data.content})
     except Unprocessable as exc:  # point into this request's `content`
         exc.errors = [_in_content(p) for p in exc.errors or []]
         raise
@@ -216,7 +240,17 @@ async def correct(
             code="missing_fields",
             errors=[_in_content(p) for p in problems],
         )
-    content = snapshot(step, merged.model_dump(mode="json", exclude_none=True))
+    fields = merged.model_dump(mode="json", exclude_none=True)
+    try:
+        await checks.check_departments(session, fields)
+    except Unprocessable as exc:
+        exc.errors = [_in_content(p) for p in exc.errors or []]
+        raise
+    # The departments it already named keep the names it published; new ones get theirs.
+    names = await _department_names(
+        session, department_codes(fields), department_names(old.content)
+    )
+    content = snapshot(step, fields, names)
     request = None
     if data.correction_request_id is not None:
         request = await repository.get_correction_request(session, data.correction_request_id)
@@ -243,7 +277,7 @@ async def correct(
         published_at=clock.utcnow(),
         published_by=current_actor().subject,
     )
-    await repository.add(session, new)
+    await repository.add_notice(session, new)
     await _event(session, new, "corrected", data.reason)
     await _audit(session, "correct", new, audit.snapshot(old))
     if request is not None:
@@ -358,8 +392,9 @@ async def correction_requests(
 # --- the public read side ---------------------------------------------------------------
 
 
-async def public_page(session: AsyncSession, **filters: Any) -> Sequence[Disclosure]:
-    """A page of the public record (filters: see `repository._public_query`)."""
+async def public_page(session: AsyncSession, **filters: Any) -> list[tuple[Disclosure, str | None]]:
+    """A page of the public record (filters: see `repository._public_query`), each notice
+    with the role in which the filtered department carries it (None when unfiltered)."""
     return await repository.public_page(session, **_filter_values(filters))
 
 

@@ -12,7 +12,12 @@ from capacity_exit.core.clock import as_utc
 from capacity_exit.core.text import Paragraph, ShortText
 
 DepartmentCode = Annotated[str, Field(pattern=r"^[0-9]{6}-[a-z]{2,16}$", max_length=32)]
-Measurement = Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
+# A number as the department wrote it: an integer stays an integer (a plain `float` would
+# turn 50 into 50.0 in the stored content, the API and the notice), a decimal stays a float.
+Measurement = (
+    Annotated[int, Field(ge=-(10**12), le=10**12)]
+    | Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
+)
 
 
 class InspectionKind(StrEnum):
