@@ -105,7 +105,9 @@ def add_credit_commands(commands: Any) -> None:
     worker.add_argument("--scan-every", type=float, default=3600.0, help="overdue scan period")
     worker.add_argument("--no-scan", action="store_true", help="deliver only")
     worker.add_argument(
-        "--until-idle", action="store_true", help="scan once, deliver what is due, then exit"
+        "--until-idle",
+        action="store_true",
+        help="scan once, deliver everything due now (each case's pushes in order), then exit",
     )
     worker.set_defaults(func=_worker)
 

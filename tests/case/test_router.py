@@ -273,7 +273,11 @@ async def test_failed_rectification_escalates_to_a_forced_exit_decided_by_the_go
     assert proposal["status"] == "proposed"
     assert proposal["department"] == f"{COUNTY}-gov"
     assert proposal["parent_case_id"] == escalated["id"]
-    assert proposal["payload"]["failing_items"] == payload("rectification")["problems"]
+    # What the re-inspection found, not the inspection's 85.3 (test_forced_exit_grounds.py).
+    assert proposal["payload"]["failing_items"] == [
+        {**cases.FAILING_ITEM, "measured_value": 70.0, "found_by": "reinspection",
+         "found_on": "2026-04-08"}
+    ]  # fmt: skip
     assert proposal["payload"]["rectification_case_id"] == escalated["id"]
     assert proposal["allowed_actions"] == ["decide"]
     [opened] = await history(gov, proposal)
@@ -445,13 +449,13 @@ async def test_the_lifecycle_tables_are_published_for_drawing(client: httpx.Asyn
 
 
 async def test_a_failed_reinspection_with_many_long_findings_still_escalates(
-    client_as: ClientAs,
+    client_as: ClientAs, travel_to: TravelTo
 ) -> None:
     owner = client_as(f"{COUNTY}-ecoenv", Role.officer, Role.approver)
-    past_due = payload("rectification", rectification_deadline="2026-03-31")
-    published = await take(
-        owner, await open_case(owner, "rectification", content=past_due), "publish"
-    )
+    travel_to("2025-10-15")
+    due = payload("rectification", rectification_deadline="2026-03-31")
+    published = await take(owner, await open_case(owner, "rectification", content=due), "publish")
+    travel_to("2026-04-10")  # the deadline has passed
     findings = [
         {**cases.FAILING_ITEM, "item": f"{'颗粒物排放浓度' * 13}{i}", "compliant": False}
         for i in range(200)

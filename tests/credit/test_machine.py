@@ -6,6 +6,14 @@ import random
 
 import pytest
 
+from capacity_exit.auth.roles import Role
+from capacity_exit.case.machine import (
+    ActionForbidden,
+    Category,
+    NotCaseParty,
+    check_credit_pusher,
+    credit_pushers,
+)
 from capacity_exit.credit.machine import (
     DUE,
     TRANSITIONS,
@@ -85,3 +93,29 @@ def test_backoff_doubles_up_to_its_cap_with_jitter_and_honours_retry_after() -> 
         assert all(ceiling / 2 <= d <= ceiling for d in delays), claim
         assert len(set(delays)) > 100  # jittered, not in lockstep
     assert backoff.delay(1, retry_after=30.0) == 30.0
+
+
+def test_the_case_table_says_who_pushes_for_a_case() -> None:
+    decision = {"involved_departments": ["220322-ecoenv", "220322-market"]}
+    assert credit_pushers(Category.forced_exit, "220322-gov", decision) == {
+        "220322-gov",
+        "220322-ecoenv",
+        "220322-market",
+    }
+    # Another category's named departments (its responsible ones) do not push for it.
+    assert credit_pushers(Category.illegal, "220322-ecoenv", decision) == {"220322-ecoenv"}
+
+    def check(department: str, *roles: Role) -> None:
+        check_credit_pusher(
+            Category.forced_exit,
+            owner="220322-gov",
+            content=decision,
+            roles=roles,
+            department_code=department,
+        )
+
+    check("220322-market", Role.approver)
+    with pytest.raises(NotCaseParty):
+        check("220322-natres", Role.approver)
+    with pytest.raises(ActionForbidden):  # an officer of the case's own department
+        check("220322-gov", Role.officer)

@@ -212,3 +212,101 @@ async def test_targets_are_listed_without_their_secrets(
     assert [t["code"] for t in items] == CODES
     assert all(t["base_url"].startswith(fake_credit.base) for t in items)
     assert "secret" not in response.text and "credit-secret" not in response.text
+
+
+async def _decided_forced_exit(
+    client_as: ClientAs, involved: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A refused rectification (listed) and its forced exit, decided with `involved`."""
+    _, rectification = await _refused(client_as)
+    gov = client_as(f"{COUNTY}-gov", Role.approver)
+    proposal = (await gov.get(f"/api/v1/cases/{rectification['forced_exit_case_id']}")).json()
+    edited = await gov.patch(
+        f"/api/v1/cases/{proposal['id']}",
+        json={"involved_departments": involved},
+        headers={"If-Match": f'"{proposal["version"]}"'},
+    )
+    assert edited.status_code == 200, edited.text
+    decided = await take(
+        gov, edited.json(), "decide", decision_number="梨政决〔2026〕9号",
+        decision_date="2026-11-25", legal_basis="《大气污染防治法》第九十九条",
+    )  # fmt: skip
+    return rectification, decided
+
+
+@pytest.mark.seed("一(二)")
+async def test_only_the_departments_of_a_case_push_for_it(
+    client_as: ClientAs, fake_credit: FakeCredit
+) -> None:
+    involved = [f"{COUNTY}-ecoenv", f"{COUNTY}-market"]
+    rectification, forced_exit = await _decided_forced_exit(client_as, involved)
+
+    def update(case: dict[str, Any], measure: str) -> dict[str, Any]:
+        return {"case_id": case["id"], "kind": "update", "reason": "联合惩戒", "measure": measure}
+
+    # The deciding government and each department its decision involves push for the
+    # forced exit; a department of the same county it does not involve is refused.
+    uninvolved = client_as(f"{COUNTY}-natres", Role.approver)
+    for case in (forced_exit, rectification):
+        refused = await uninvolved.post("/api/v1/credit-pushes", json=update(case, "限制融资授信"))
+        assert refused.status_code == 403, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["code"] == "not_case_party"
+    for department in (f"{COUNTY}-gov", *involved):
+        pusher = client_as(department, Role.approver)
+        pushed = await pusher.post("/api/v1/credit-pushes", json=update(forced_exit, department))
+        assert pushed.status_code == 201, (department, pushed.text)
+        assert len(pushed.json()["items"]) == len(CODES)
+
+    # Any other case is pushed by its own department only: not by the government, nor by
+    # a department its forced exit involves.
+    owner = client_as(f"{COUNTY}-ecoenv", Role.approver)
+    own = await owner.post("/api/v1/credit-pushes", json=update(rectification, "限制高消费"))
+    assert own.status_code == 201, own.text
+    for department in (f"{COUNTY}-gov", f"{COUNTY}-market"):
+        other = client_as(department, Role.approver)
+        response = await other.post("/api/v1/credit-pushes", json=update(rectification, "x"))
+        assert response.status_code == 403, (department, response.text)
+    updates = [
+        *await pushes_of(owner, case=forced_exit["id"], kind="update"),
+        *await pushes_of(owner, case=rectification["id"], kind="update"),
+    ]
+    assert len(updates) == 4 * len(CODES)  # nothing queued for the refused ones
+
+
+@pytest.mark.seed("一(二)")
+async def test_only_the_departments_of_a_case_cancel_or_retry_its_pushes(
+    client_as: ClientAs, fake_credit: FakeCredit
+) -> None:
+    _, forced_exit = await _decided_forced_exit(client_as, [f"{COUNTY}-ecoenv"])
+    push = (await pushes_of(client_as(f"{COUNTY}-gov", Role.viewer), case=forced_exit["id"]))[0]
+    url = f"/api/v1/credit-pushes/{push['id']}"
+    uninvolved = client_as(f"{COUNTY}-natres", Role.approver)
+    refused = await uninvolved.post(f"{url}/cancel", headers={"If-Match": '"1"'})
+    assert refused.status_code == 403 and refused.json()["code"] == "not_case_party"
+    involved = client_as(f"{COUNTY}-ecoenv", Role.approver)
+    cancelled = await involved.post(f"{url}/cancel", headers={"If-Match": '"1"'})
+    assert cancelled.status_code == 200, cancelled.text
+    etag = cancelled.headers["etag"]
+    refused = await uninvolved.post(f"{url}/retry", headers={"If-Match": etag})
+    assert refused.status_code == 403 and refused.json()["code"] == "not_case_party"
+    retried = await client_as(f"{COUNTY}-gov", Role.approver).post(
+        f"{url}/retry", headers={"If-Match": etag}
+    )
+    assert retried.status_code == 200, retried.text
+
+
+async def test_the_case_table_publishes_who_pushes_for_a_case(
+    client_as: ClientAs,
+) -> None:
+    response = await client_as(f"{COUNTY}-ecoenv", Role.viewer).get("/api/v1/case-lifecycles")
+    assert response.status_code == 200, response.text
+    pushers = {item["category"]: item["credit_pushers"] for item in response.json()["items"]}
+    owner = {"roles": ["approver"], "parties": ["owner"]}
+    assert pushers == {
+        "illegal": owner,
+        "elimination": owner,
+        "rectification": owner,
+        "forced_exit": {"roles": ["approver"], "parties": ["owner", "involved"]},
+        "compliant": owner,
+    }

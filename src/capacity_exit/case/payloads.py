@@ -37,8 +37,24 @@ FACT_DATES = (
 MISSING_FIELD = "missing_field"
 
 Quantity = Annotated[int, Field(ge=1, le=1_000_000)]
-Capacity = Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)]
+# As written, like `Measurement`: an integer capacity stays an integer (44, not 44.0).
+Capacity = (
+    Annotated[int, Field(gt=0, le=10**12)]
+    | Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)]
+)
 Departments = Annotated[list[DepartmentCode], Field(max_length=50)]
+
+
+class FoundBy(StrEnum):
+    """The inspection that found an item failing: a recorded inspection, by its kind
+    (`inspection.schemas.InspectionKind`), or a rectification case's re-inspection."""
+
+    verification = "verification"  # 核查
+    inspection = "inspection"  # 检查
+    legality_review = "legality_review"  # 专项审查
+    recheck = "recheck"  # 复核
+    spot_check = "spot_check"  # 抽查
+    reinspection = "reinspection"  # 复查: the step that records a rectification's findings
 
 
 class ExitMethod(StrEnum):
@@ -102,6 +118,26 @@ class FailingItem(_Part):
     limit_value: Measurement | None = Field(default=None, title="强制性标准规定值")
     unit: ShortText | None = Field(default=None, title="单位", examples=["mg/m³"])
     standard: ShortText | None = Field(default=None, title="标准", examples=["GB 13271-2014"])
+
+
+class ForcedExitFailingItem(FailingItem):
+    """A failing item of a forced exit, as the latest inspection that checked it found it,
+    and which inspection that was (一(一)4: the enterprise still fails)."""
+
+    found_by: FoundBy | None = Field(
+        default=None,
+        title="认定不达标的检查",
+        description="The inspection whose finding this is: `reinspection` (复查) when the "
+        "rectification case's re-inspection found the item still failing, otherwise the "
+        "kind of the inspection the rectification case cites (its `inspection_id`). "
+        "Filled in by escalation; absent on proposals opened before it was recorded.",
+    )
+    found_on: CalendarDate | None = Field(
+        default=None,
+        title="检查日期",
+        description="The day that inspection was completed (the re-inspection's date, or "
+        "the cited inspection's `completed_on`).",
+    )
 
 
 class CompliantItem(_Part):
@@ -187,8 +223,9 @@ class ForcedExitDraft(_Part):
     """一(一)4 forced exit after refused or failed rectification: announcement."""
 
     rectification_case_id: uuid.UUID | None = Field(default=None, title="来源整改案件")
-    failing_items: list[FailingItem] | None = Field(
-        default=None, max_length=MAX_ITEMS, title="不达标项目"
+    # The rectification's items not re-checked, and those only its re-inspection found.
+    failing_items: list[ForcedExitFailingItem] | None = Field(
+        default=None, max_length=2 * MAX_ITEMS, title="不达标项目"
     )
     unfinished_rectification: Paragraph | None = Field(default=None, title="未完成的整改")
     legal_basis: Paragraph | None = Field(default=None, title="关停退出的法律依据")

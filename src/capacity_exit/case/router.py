@@ -19,6 +19,7 @@ from capacity_exit.case.schemas import (
     CaseList,
     CaseOut,
     CaseTransitionRequest,
+    CreditPushersOut,
     DeadlineOut,
     LifecycleList,
     LifecycleOut,
@@ -293,6 +294,9 @@ async def list_case_events(
     "/case-lifecycles",
     operation_id="list_case_lifecycles",
     summary="The five categories' lifecycles as transition tables, for drawing",
+    description="Each category's transitions (who takes each step, what it needs and "
+    "causes) and `credit_pushers`: who pushes for its cases to the credit platforms by "
+    "hand, and retries or cancels their pushes.",
     response_model=LifecycleList,
     responses=problem_responses(422),
     **access(),
@@ -321,6 +325,10 @@ async def list_case_lifecycles() -> LifecycleList:
                     )
                     for t in machine.lifecycle(category)
                 ],
+                credit_pushers=CreditPushersOut(
+                    roles=sorted(machine.CREDIT_PUSHERS[category].roles),
+                    parties=list(machine.CREDIT_PUSHERS[category].parties),
+                ),
             )
             for category in Category
         ]

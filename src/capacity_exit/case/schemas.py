@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from capacity_exit.case.machine import CaseAction, CaseState, Category
+from capacity_exit.case.machine import CaseAction, CaseState, Category, Party
 from capacity_exit.case.payloads import (
     CompliantDraft,
     EliminationDraft,
@@ -191,12 +191,25 @@ class TransitionOut(BaseModel):
     effects: list[str]
 
 
+class CreditPushersOut(BaseModel):
+    """Who pushes for a case of the category to the credit platforms by hand (a listing,
+    an update, a withdrawal) and retries or cancels its pushes (一(二))."""
+
+    roles: list[str] = Field(description="Any one of them suffices.")
+    parties: list[Party] = Field(
+        description="The caller's department must be one of the case's: `owner`, its own "
+        "department (a forced exit's is the deciding government); `involved`, a department "
+        "in its `involved_departments` (those a forced-exit decision involves)."
+    )
+
+
 class LifecycleOut(BaseModel):
     category: Category
     initial_state: CaseState
     terminal_states: list[CaseState]
     states: list[CaseState]
     transitions: list[TransitionOut]
+    credit_pushers: CreditPushersOut
 
 
 class LifecycleList(BaseModel):

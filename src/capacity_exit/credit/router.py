@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
-from capacity_exit.auth.roles import Role
+from capacity_exit.case.machine import CREDIT_PUSH_ROLES
 from capacity_exit.core.db import Session
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
@@ -30,6 +30,13 @@ from capacity_exit.credit.schemas import (
 )
 
 router = APIRouter(tags=["credit"])
+
+_PUSHERS = (
+    "Only the departments of the case push for it (一(二)): those the case table names in "
+    "its category's `credit_pushers` (`GET /case-lifecycles`), the case's own department "
+    "and, for a forced exit, the departments its decision involves; any other is 403 "
+    "`not_case_party`."
+)
 
 
 def _out(push: CreditPush) -> CreditPushOut:
@@ -138,9 +145,10 @@ async def get_credit_push(
     "/credit-pushes/{push_id}/retry",
     operation_id="retry_credit_push",
     summary="Send a dead or cancelled push again, with fresh attempts (If-Match required)",
+    description=_PUSHERS,
     response_model=CreditPushDetail,
     responses=problem_responses(403, 404, 409, 412, 422, 428),
-    **access(Role.approver),
+    **access(*CREDIT_PUSH_ROLES),
 )
 async def retry_credit_push(
     session: Session,
@@ -157,9 +165,10 @@ async def retry_credit_push(
     "/credit-pushes/{push_id}/cancel",
     operation_id="cancel_credit_push",
     summary="Stop a push that is not delivered or in flight (If-Match required)",
+    description=_PUSHERS,
     response_model=CreditPushDetail,
     responses=problem_responses(403, 404, 409, 412, 422, 428),
-    **access(Role.approver),
+    **access(*CREDIT_PUSH_ROLES),
 )
 async def cancel_credit_push(
     session: Session,
@@ -176,10 +185,11 @@ async def cancel_credit_push(
     "/credit-pushes",
     operation_id="push_to_credit_platforms",
     summary="Push a case's listing, a joint punishment update or a withdrawal by hand",
+    description=_PUSHERS,
     status_code=201,
     response_model=ManualPushOut,
     responses=problem_responses(403, 404, 409, 413, 422),
-    **access(Role.approver, creates=True),
+    **access(*CREDIT_PUSH_ROLES, creates=True),
 )
 async def push_to_credit_platforms(
     session: Session, principal: CurrentPrincipal, body: ManualPushIn

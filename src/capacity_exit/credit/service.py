@@ -13,7 +13,7 @@ from capacity_exit.audit import service as audit
 from capacity_exit.auth.errors import Forbidden
 from capacity_exit.auth.principal import Principal
 from capacity_exit.case import repository as cases
-from capacity_exit.case.machine import CaseState, Category
+from capacity_exit.case.machine import CaseState, Category, check_credit_pusher
 from capacity_exit.case.models import Case
 from capacity_exit.core import clock
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
@@ -79,6 +79,17 @@ async def attempts(session: AsyncSession, push_id: uuid.UUID) -> Sequence[Credit
     ).all()
 
 
+def _check_pusher(principal: Principal, case: Case) -> None:
+    """The case table's rule of who pushes for a case (403 otherwise)."""
+    check_credit_pusher(
+        Category(case.category),
+        owner=case.department_code,
+        content=case.payload,
+        roles=principal.roles,
+        department_code=principal.department_code,
+    )
+
+
 async def _change(
     session: AsyncSession,
     principal: Principal,
@@ -89,6 +100,11 @@ async def _change(
     push = await get(session, principal, push_id)
     if not principal.can_write(push.jurisdiction_code):
         raise Forbidden("Only an approver of the push's jurisdiction may change it.")
+    if push.case_id is not None:  # what reaches the platforms for a case is its departments'
+        case = await cases.get_in_scope(session, push.case_id, principal.readable)
+        if case is None:
+            raise NotFound(f"No credit push {push_id}.")
+        _check_pusher(principal, case)
     version = precondition.version_to_change(push.version)
     after = TRANSITIONS.get((PushStatus(push.status), event))
     if after is None:
@@ -183,6 +199,7 @@ async def push_by_hand(
         raise NotFound.referenced("case_id", "case", data.case_id)
     if not principal.can_write(case.jurisdiction_code):
         raise Forbidden("Only an approver of the case's jurisdiction pushes it.")
+    _check_pusher(principal, case)
     known = {t.code for t in targets.configured()}
     unknown = [
         FieldProblem(pointer=f"/targets/{i}", detail="not a configured target", code="unknown")

@@ -43,7 +43,6 @@ from sqlalchemy.orm import aliased
 from capacity_exit.case.followups import scan_overdue
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
-from capacity_exit.core.clock import utcnow
 from capacity_exit.core.db import Database
 from capacity_exit.core.ids import uuid7
 from capacity_exit.core.rate_limit import RateLimiter
@@ -109,12 +108,14 @@ class Worker:
 
     # --- claiming ------------------------------------------------------------------------
 
-    async def claim(self) -> list[Claimed]:
-        """Due jobs (and jobs whose lease expired), up to a batch, now leased to us. A
-        job whose lease expired on its last allowed attempt is dead, not sent again."""
-        now = utcnow()
+    async def claim(self, due_by: datetime | None = None) -> list[Claimed]:
+        """Due jobs (and jobs whose lease expired), up to a batch, now leased to us; with
+        `due_by`, only those already due then. A job whose lease expired on its last
+        allowed attempt is dead, not sent again."""
+        now = clock.utcnow()
+        due = now if due_by is None else min(now, due_by)
         async with self.database.engine.begin() as connection:
-            found = (await connection.execute(_DUE, {"now": now, "batch": self.batch_size})).all()
+            found = (await connection.execute(_DUE, {"now": due, "batch": self.batch_size})).all()
             if not found:
                 return []
             lost = [r for r in found if r.status == PushStatus.in_flight]
@@ -129,6 +130,7 @@ class Worker:
                         "c_worker": self.name,
                         "c_lease": now + self.lease,
                         "c_now": now,
+                        "c_due": due,
                     },
                 )
             ).all()
@@ -156,7 +158,7 @@ class Worker:
 
     async def deliver(self, client: httpx.AsyncClient, job: Claimed) -> Attempted:
         """One attempt at `job`; its result is written by `record` (with the batch's)."""
-        started_at = utcnow()
+        started_at = clock.utcnow()
         target = targets.by_code(job.target, self.settings)
         if target is None:
             error = f"target {job.target} is not configured"
@@ -193,7 +195,7 @@ class Worker:
         claim is still the job's latest; otherwise it is kept as `stale`. Results that
         write the same values (the usual case: delivered with the same status) land in
         one statement; a retry's jittered next attempt is its own."""
-        now = utcnow()
+        now = clock.utcnow()
         groups: dict[tuple[Any, ...], list[Attempted]] = {}
         for attempted in attempts:
             result, outcome = attempted.result, attempted.outcome
@@ -256,17 +258,33 @@ class Worker:
     ) -> None:
         """Claim, send and record in a pipeline: the next batch is claimed while one is
         sent, and a batch's results are written while the next is sent. Ends when `stop`
-        is set (everything claimed is sent and recorded first) or, `until_idle`, when a
-        claim finds nothing due."""
-        claiming: asyncio.Future[list[Claimed]] | None = asyncio.ensure_future(self.claim())
+        is set (everything claimed is sent and recorded first) or, `until_idle`, when
+        nothing that was due when it started is left to claim.
+
+        A claim made while a batch of ours is out cannot take the pushes queued behind
+        that batch's (a case's pushes to a target go out in order): when such a claim
+        finds nothing, the batch is recorded and the claim made again before the pump
+        idles or ends. `until_idle` claims only what was due at its start, so a push
+        that fails is tried once per run and its retry (later) does not keep it going."""
+        due_by = clock.utcnow() if until_idle else None
         recording: asyncio.Future[None] | None = None
+        claiming: asyncio.Future[list[Claimed]] | None = asyncio.ensure_future(self.claim(due_by))
+        blind = False  # the claim under way started while a batch of ours was unrecorded
         try:
             while claiming is not None:
                 jobs = await claiming
                 claiming = None
                 stopping = stop is not None and stop.is_set()
                 if not jobs:
-                    if until_idle or stopping:
+                    if stopping:
+                        break
+                    if blind:  # what waited behind the batch out may be due now: look again
+                        if recording is not None:
+                            await recording
+                            recording = None
+                        claiming, blind = asyncio.ensure_future(self.claim(due_by)), False
+                        continue
+                    if until_idle:
                         break
                     await self.scan_if_due()
                     if stop is not None:
@@ -276,10 +294,10 @@ class Worker:
                         await asyncio.sleep(poll_seconds)
                     if stop is not None and stop.is_set():
                         break
-                    claiming = asyncio.ensure_future(self.claim())
+                    claiming = asyncio.ensure_future(self.claim(due_by))
                     continue
                 if not stopping:
-                    claiming = asyncio.ensure_future(self.claim())
+                    claiming, blind = asyncio.ensure_future(self.claim(due_by)), True
                 attempts = await asyncio.gather(*(self.deliver(client, job) for job in jobs))
                 if recording is not None:
                     await recording
@@ -295,7 +313,7 @@ class Worker:
             await self.pump(client, stop, poll_seconds=poll_seconds)
 
     async def drain(self, client: httpx.AsyncClient) -> None:
-        """Deliver until a claim finds nothing due (the CLI's `--until-idle`)."""
+        """Deliver everything due now, in order, then return (the CLI's `--until-idle`)."""
         await self.pump(client, until_idle=True)
 
 
@@ -373,7 +391,7 @@ _CLAIM = (
     # Still due (on SQLite nothing was locked: a cancel may have come in between).
     .where(
         CreditPush.id.in_(bindparam("ids", expanding=True)),
-        _due_at(bindparam("c_now", type_=_WHEN)),
+        _due_at(bindparam("c_due", type_=_WHEN)),
     )
     .values(
         status=PushStatus.in_flight.value,
