@@ -15,11 +15,9 @@ import pytest
 from capacity_exit.auth.roles import Role
 from capacity_exit.config import Settings
 from capacity_exit.core import migrations
-from capacity_exit.core.db import Database
 from capacity_exit.disclosure.schemas import DisclosureList
 from capacity_exit.main import create_app
-from capacity_exit.org import reference_data
-from tests.conftest import ClientAs, TokenFor, TravelTo
+from tests.conftest import ClientAs, TokenFor, TravelTo, _seed
 from tests.fixtures.cases import COUNTY, open_case, take
 from tests.fixtures.stores import fresh_database
 
@@ -201,12 +199,7 @@ async def test_the_migration_fills_in_who_carries_the_notices_published_before_i
 ) -> None:
     with fresh_database(tmp_path) as url:
         await migrations.upgrade_async(url)
-        database = Database.from_url(url)
-        try:
-            async with database.sessionmaker() as session, session.begin():
-                await reference_data.apply(session, reference_data.load_file())
-        finally:
-            await database.dispose()
+        await _seed(url)
         app = create_app(settings.model_copy(update={"database_url": url}))
         opened: list[httpx.AsyncClient] = []
 
