@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -9,15 +10,18 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import delete, text, update
 
+from capacity_exit.audit import keys as audit_keys
 from capacity_exit.audit.chain import GENESIS
 from capacity_exit.auth import tokens
+from capacity_exit.auth.keys import generate_private_pem
 from capacity_exit.auth.roles import Role
-from capacity_exit.config import Environment, Settings
+from capacity_exit.config import Environment, Settings, get_settings
 from capacity_exit.core import clock, migrations
 from capacity_exit.core.db import Database, is_sqlite
 from capacity_exit.main import create_app
 from capacity_exit.models import (
     Account,
+    AuditCheckpoint,
     AuditEvent,
     AuditHead,
     CalendarYear,
@@ -46,6 +50,7 @@ from tests.fixtures.stores import fresh_database, store
 
 # Tables that tests write to, emptied after each test (reference data stays loaded).
 _MUTABLE_TABLES = (
+    AuditCheckpoint,
     IdempotencyRecord,
     CreditPushAttempt,
     CreditPush,
@@ -79,6 +84,20 @@ def _session_clock() -> Iterator[None]:
     clock.start_at(PINNED_INSTANT)
     yield
     clock.reset()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One audit key for the test process and every server and command it starts: the
+    chain's hashes are keyed with it (issue 14), so all of them must agree on it."""
+    path = tmp_path_factory.mktemp("audit-key") / "audit-key.pem"
+    path.write_bytes(generate_private_pem())
+    os.environ["CAPEXIT_AUDIT_KEY_FILE"] = str(path)
+    get_settings.cache_clear()
+    audit_keys.install(get_settings())
+    yield
+    del os.environ["CAPEXIT_AUDIT_KEY_FILE"]
+    get_settings.cache_clear()
 
 
 @pytest.fixture(autouse=True)

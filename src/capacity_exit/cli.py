@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from capacity_exit.cli_accounts import add_account_commands
+from capacity_exit.cli_audit import add_audit_commands
 from capacity_exit.cli_credit import add_credit_commands
 from capacity_exit.config import get_settings, start_clock
 
@@ -75,14 +76,18 @@ def _token(args: argparse.Namespace) -> int:
     from capacity_exit.auth import tokens
     from capacity_exit.auth.roles import Role
 
-    token, _ttl = tokens.issue(
-        get_settings(),
-        subject=f"cli:{args.department}",
-        department=args.department,
-        roles=[Role(r) for r in args.role],
-        kind="cli",
-        ttl_seconds=args.ttl,
-    )
+    try:
+        token, _ttl = tokens.issue(
+            get_settings(),
+            subject=f"cli:{args.department}",
+            department=args.department,
+            roles=[Role(r) for r in args.role],
+            kind="cli",
+            ttl_seconds=args.ttl,
+        )
+    except ValueError as exc:  # a lifetime the server would refuse
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(token)
     return 0
 
@@ -92,12 +97,18 @@ def _serve(args: argparse.Namespace) -> int:
 
     from capacity_exit.core.logs import configure_logging
 
-    configure_logging(get_settings().log_level)
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    proxies = settings.trusted_proxies
     uvicorn.run(
         "capacity_exit.main:app",
         host=args.host,
         port=args.port,
-        proxy_headers=True,
+        # X-Forwarded-For and -Proto only from the configured proxies: uvicorn's default
+        # trusts 127.0.0.1, so any local client could name itself (issue 14).
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or [],
+        server_header=False,  # no `server: uvicorn`
         log_config=None,  # ours: every line carries the request id
         access_log=False,  # ours too (capacity_exit.access), with the request id
     )
@@ -156,46 +167,6 @@ def _calendar_load(args: argparse.Namespace) -> int:
         return 1
     print(f"calendar {year} loaded (version {version}, {schedule.notice})")
     return 0
-
-
-def _audit_checkpoint(args: argparse.Namespace) -> int:
-    from capacity_exit.audit import checkpoint
-    from capacity_exit.audit.models import AuditHead
-    from capacity_exit.audit.service import HEAD_ID
-    from capacity_exit.core.clock import utcnow
-
-    async def head(session: AsyncSession) -> tuple[int, str]:
-        row = await session.get(AuditHead, HEAD_ID)
-        assert row is not None, "the audit head row is missing: run capacity-exit migrate"
-        return row.position, row.hash
-
-    position, hash_ = asyncio.run(_in_transaction(head))
-    signed = checkpoint.sign(get_settings(), position, hash_, utcnow().isoformat())
-    output = args.output or Path(f"audit-checkpoint-{position}.json")
-    output.write_text(signed.to_json(), "utf-8")
-    print(f"checkpoint at position {position} written to {output}")
-    return 0
-
-
-def _audit_verify(args: argparse.Namespace) -> int:
-    from capacity_exit.audit import checkpoint, service
-
-    settings = get_settings()
-    try:
-        checkpoints = [checkpoint.load_verified(settings, path) for path in args.checkpoint]
-    except checkpoint.BadCheckpoint as exc:
-        print(f"FAIL: {exc}", file=sys.stderr)
-        return 1
-    result = asyncio.run(_in_transaction(lambda session: service.verify(session, checkpoints)))
-    if result.ok:
-        print(f"OK: {result.checked} events, head at position {result.head_position}")
-        return 0
-    print(
-        f"FAIL at position {result.first_bad_position}: {result.reason} "
-        f"({result.checked} events verified before it)",
-        file=sys.stderr,
-    )
-    return 1
 
 
 def _idempotency_prune(args: argparse.Namespace) -> int:
@@ -285,7 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument(
         "--role", action="append", required=True, choices=[r.value for r in _roles()]
     )
-    token.add_argument("--ttl", type=int, default=None, help="lifetime in seconds")
+    token.add_argument(
+        "--ttl",
+        type=int,
+        default=None,
+        help="lifetime in seconds (at most CAPEXIT_ACCESS_TOKEN_TTL_SECONDS, the default)",
+    )
     token.set_defaults(func=_token)
 
     add_account_commands(commands, _in_transaction)
@@ -298,18 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, help='{"year", "notice", "holidays", "adjusted_workdays"}')
     load.set_defaults(func=_calendar_load)
 
-    audit = commands.add_parser("audit", help="the tamper-evident audit log")
-    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    checkpoint = audit_commands.add_parser(
-        "checkpoint", help="sign the chain's head with the audit key and write it out"
-    )
-    checkpoint.add_argument("--output", type=Path)
-    checkpoint.set_defaults(func=_audit_checkpoint)
-    verify = audit_commands.add_parser(
-        "verify", help="recompute the chain; exit 1 naming the first bad position"
-    )
-    verify.add_argument("--checkpoint", type=Path, action="append", default=[])
-    verify.set_defaults(func=_audit_verify)
+    add_audit_commands(commands, _in_transaction)
 
     keys = commands.add_parser("idempotency", help="idempotency keys")
     keys_commands = keys.add_subparsers(dest="idempotency_command", required=True)

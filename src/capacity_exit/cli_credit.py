@@ -56,6 +56,7 @@ def _worker(args: argparse.Namespace) -> int:
             if args.until_idle:
                 async with delivery.new_client() as client:
                     await worker.scan_if_due()
+                    await worker.checkpoint_if_due()
                     await worker.drain(client)
             else:
                 await worker.run(stop, poll_seconds=args.poll)
@@ -107,7 +108,8 @@ def add_credit_commands(commands: Any) -> None:
     worker.add_argument(
         "--until-idle",
         action="store_true",
-        help="scan once, deliver everything due now (each case's pushes in order), then exit",
+        help="scan once, sign the audit checkpoint if due, deliver everything due now (each "
+        "case's pushes in order), then exit",
     )
     worker.set_defaults(func=_worker)
 

@@ -5,18 +5,34 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, AwareDatetime, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, AnyHttpUrl, BeforeValidator, Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Environment(StrEnum):
     development = "development"
     test = "test"
     production = "production"
+
+
+def _name_list(value: object) -> object:
+    """A list from the environment: JSON (`["a", "b"]`) or comma-separated (`a, b`)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+NameList = Annotated[list[str], NoDecode, BeforeValidator(_name_list)]
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"  # what `make run` serves
 
 
 class Settings(BaseSettings):
@@ -33,14 +49,23 @@ class Settings(BaseSettings):
     # PostgreSQL connections kept per process (half as many again on bursts); at least the
     # requests one process serves at once. PostgreSQL's max_connections bounds the sum.
     database_pool_size: int = Field(default=20, ge=1, le=500)
+    # How long a request waits for a pooled connection before it is answered 503 with
+    # Retry-After (issue 14): a short wait, never the 30 s that stalled the whole API.
+    database_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Requests that may write (POST, PUT, PATCH, DELETE) admitted at once per process
+    # (core.admission); none: half the pool size, leaving the rest for reads. A writer
+    # waits in line (holding no connection) at most the queue timeout, then is answered
+    # 503 with Retry-After.
+    write_concurrency: int | None = Field(default=None, ge=1, le=500)
+    write_queue_timeout_seconds: float = Field(default=30.0, gt=0, le=120)
     # Requests larger than this are refused with 413 before the body is read.
     max_body_bytes: int = 1_048_576
     # Reference data shipped in the package; another city points this at its own file.
     reference_data_file: Path | None = None
     log_level: str = "INFO"
-    # Development and tests only: the process's clock starts at this instant and runs on
-    # from it (core.clock), e.g. a server a test starts on the test's pinned day.
-    clock_start: AwareDatetime | None = None
+    # Development and tests only: the process's clock reads the system's plus this many
+    # seconds (core.clock), e.g. a server a test starts on the test's own clock.
+    clock_shift_seconds: float | None = Field(default=None, allow_inf_nan=False)
 
     # Tokens (issue 3). Without a signing key file, development generates one in var_dir.
     jwt_signing_key_file: Path | None = None
@@ -52,8 +77,24 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     # External issuers whose tokens are trusted: a JSON file, see docs/decisions.md.
     trusted_issuers_file: Path | None = None
-    # Signs audit checkpoints; kept outside the database (issue 5).
+    # Issue 14, item 4: the longest lifetime (exp - iat) accepted from an external issuer;
+    # our own tokens may live at most access_token_ttl_seconds.
+    external_token_max_lifetime_seconds: int = Field(default=3600, ge=60, le=86_400)
+    # Issue 14, item 5: the level whose administrators administer reference data, the
+    # calendar and credit targets (others' administrators get 403).
+    administration_level: Literal["city", "province"] = "city"
+    # Signs audit checkpoints; kept outside the database (issue 5). Since issue 14 it also
+    # keys the chain's hashes (HMAC, audit.keys).
     audit_key_file: Path | None = None
+    # Audit chain (issue 14, item 10): every signed checkpoint is also appended here (JSON
+    # Lines; default <var dir>/audit-witness.jsonl), a place the database's owner cannot
+    # rewrite: append-only storage, another host, or a log shipper's input.
+    audit_witness_file: Path | None = None
+    # The worker signs and publishes the chain's head once per period (0: never).
+    audit_checkpoint_seconds: int = Field(default=3600, ge=0, le=86_400)
+    # Events recorded before the chain was keyed carry no key id; they are accepted up to
+    # this position (0: none). Set it to what `migrate` printed when it keyed the chain.
+    audit_unkeyed_until: int = Field(default=0, ge=0)
     # Idempotency keys are kept at least this long before pruning.
     idempotency_retention_hours: int = Field(default=24, ge=24)
     # Brute-force throttle on the token endpoint, per account or client id.
@@ -73,11 +114,34 @@ class Settings(BaseSettings):
     credit_backoff_base_seconds: float = Field(default=2.0, gt=0, le=3600)
     credit_backoff_cap_seconds: float = Field(default=900.0, gt=0, le=86_400)
 
+    # Trust in headers (issue 14, item 7). Absolute URLs (the Atom feed, `Location`) are
+    # built from the public base URL, never from the request's Host; production needs it.
+    public_base_url: AnyHttpUrl | None = None
+    # Host names served besides the public base URL's (`*.example.gov.cn`: its subdomains);
+    # any other Host is 400 `untrusted_host`. Empty: in development also localhost,
+    # 127.0.0.1, ::1 and testserver (the test client); in production nothing else.
+    allowed_hosts: NameList = Field(default_factory=list)
+    # The reverse proxies (addresses or networks) whose X-Forwarded-For and -Proto are
+    # believed; none by default, so the client is the connection's peer.
+    trusted_proxies: NameList = Field(default_factory=list)
+    # Headers a browser needs (issue 14, item 8): Strict-Transport-Security's max-age in
+    # seconds; 0 sends none (set it once every client reaches the API over HTTPS).
+    hsts_seconds: int = Field(default=0, ge=0, le=63_072_000)
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.var_dir.resolve() / 'capacity-exit.db'}"
+
+    @property
+    def resolved_write_concurrency(self) -> int:
+        return self.write_concurrency or max(1, self.database_pool_size // 2)
+
+    @property
+    def public_base(self) -> str:
+        """The public base URL without a trailing slash (development: 127.0.0.1:8000)."""
+        return str(self.public_base_url or DEVELOPMENT_BASE_URL).rstrip("/")
 
     @property
     def is_development(self) -> bool:
@@ -102,20 +166,30 @@ def check_production_ready(settings: Settings) -> None:
     from capacity_exit.core.secrets import development_secrets_in_use
 
     problems.extend(development_secrets_in_use(settings))
-    if settings.clock_start is not None:
-        problems.append("CAPEXIT_CLOCK_START is set (a shifted clock is for development and tests)")
+    if settings.public_base_url is None:
+        problems.append(
+            "CAPEXIT_PUBLIC_BASE_URL is not set (absolute URLs would name a development host)"
+        )
+    if "*" in settings.trusted_proxies:
+        problems.append("CAPEXIT_TRUSTED_PROXIES trusts every peer ('*'): name the proxies")
+    if settings.clock_shift_seconds is not None:
+        problems.append(
+            "CAPEXIT_CLOCK_SHIFT_SECONDS is set (a shifted clock is for development and tests)"
+        )
     if problems:
         raise InsecureConfiguration("; ".join(problems))
 
 
 def start_clock(settings: Settings) -> None:
     """Start the process's clock where development or a test asks; never in production."""
-    if settings.clock_start is None:
+    if settings.clock_shift_seconds is None:
         return
     check_production_ready(settings)
+    from datetime import timedelta
+
     from capacity_exit.core import clock
 
-    clock.start_at(settings.clock_start)
+    clock.shift_by(timedelta(seconds=settings.clock_shift_seconds))
 
 
 @lru_cache

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from capacity_exit import __version__
-from capacity_exit.audit import checkpoint as _audit_checkpoint  # noqa: F401 - registers its key check
+from capacity_exit.audit import keys as audit_keys  # also registers its key check
+from capacity_exit.audit.router import public_router as audit_public_router
 from capacity_exit.audit.router import router as audit_router
 from capacity_exit.auth.dependencies import current_principal
 from capacity_exit.auth.router import public_router as auth_public_router
@@ -22,13 +23,17 @@ from capacity_exit.calendar.schedule import warm_package_schedules
 from capacity_exit.case.router import router as case_router
 from capacity_exit.config import Settings, check_production_ready, get_settings
 from capacity_exit.core import health, idempotency
+from capacity_exit.core.admission import WriteLane, write_admission
 from capacity_exit.core.body_limit import BodySizeLimitMiddleware
 from capacity_exit.core.db import Database
 from capacity_exit.core.docs import install_docs
 from capacity_exit.core.errors import install_error_handlers
+from capacity_exit.core.hosts import TrustedHostMiddleware, allowed_hosts
+from capacity_exit.core.json_body import reject_duplicate_keys
 from capacity_exit.core.openapi import install_openapi
 from capacity_exit.core.rate_limit import RateLimiter, public_rate_limit
 from capacity_exit.core.request_id import RequestIdMiddleware
+from capacity_exit.core.security_headers import SecurityHeadersMiddleware
 from capacity_exit.core.strict_query import reject_unknown_query_parameters
 from capacity_exit.credit import targets as credit_targets
 from capacity_exit.credit.router import router as credit_router
@@ -54,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.resolved_database_url,
         echo=settings.database_echo,
         pool_size=settings.database_pool_size,
+        pool_timeout=settings.database_pool_timeout_seconds,
     )
 
     @asynccontextmanager
@@ -76,19 +82,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        # `/path/` is not an alias of `/path` (a 307 built from the request's Host): 404.
+        redirect_slashes=False,
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
     credit_targets.install(settings)
+    audit_keys.install(settings)  # the chain's HMAC key: an unreadable key fails here
     app.state.public_rate_limiter = RateLimiter(settings.public_rate_limit)
     app.state.database = database
+    # Writers take a place in this lane before they touch the database (core.admission).
+    app.state.write_lane = WriteLane(
+        settings.resolved_write_concurrency, settings.write_queue_timeout_seconds
+    )
 
     # Public routes are opted in here; everything on `private` needs a principal.
-    public = APIRouter(prefix=API_PREFIX, dependencies=[Depends(public_rate_limit)])
+    # JSON bodies naming a member twice are refused after authentication (core.json_body).
+    public = APIRouter(
+        prefix=API_PREFIX,
+        dependencies=[
+            Depends(public_rate_limit),
+            Depends(write_admission, scope="function"),
+            Depends(reject_duplicate_keys),
+        ],
+    )
+    public.include_router(audit_public_router)
     public.include_router(auth_public_router)
     public.include_router(calendar_public_router)
     public.include_router(disclosure_public_router)
-    private = APIRouter(prefix=API_PREFIX, dependencies=[Depends(current_principal)])
+    private = APIRouter(
+        prefix=API_PREFIX,
+        dependencies=[
+            Depends(write_admission, scope="function"),
+            Depends(current_principal),
+            Depends(reject_duplicate_keys),
+        ],
+    )
     private.include_router(audit_router)
     private.include_router(auth_router)
     private.include_router(calendar_router)
@@ -107,7 +136,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     install_openapi(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # An unknown Host is refused before anything else reads the request (issue 14).
+    app.add_middleware(TrustedHostMiddleware, patterns=allowed_hosts(settings))
     app.add_middleware(RequestIdMiddleware)
+    # Outermost: every answer, refusals included, carries the browser headers (issue 14).
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     return app
 
 

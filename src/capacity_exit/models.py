@@ -1,6 +1,6 @@
 """Every ORM model, imported in one place so Alembic and the app see the same metadata."""
 
-from capacity_exit.audit.models import AuditEvent, AuditHead
+from capacity_exit.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from capacity_exit.auth.models import Account, LoginThrottle
 from capacity_exit.calendar.models import (
     CalendarYear,
@@ -29,6 +29,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Account",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "CalendarYear",

@@ -100,9 +100,10 @@ async def test_rehashing_a_changed_event_breaks_the_next_link(
         event = await session.get(AuditEvent, 3)
         assert event is not None
         event.action = "enterprise.delete"
+        from capacity_exit.audit import keys
         from capacity_exit.audit.chain import compute_hash
 
-        forged_hash = compute_hash(event)
+        forged_hash = compute_hash(event, keys.current())  # even with the key
     await _tamper(
         database,
         database_url,

@@ -3,7 +3,9 @@
 Every operation must declare its policy (`x-access` in the contract) and have a row
 in MATRIX below: a new route without both fails here. For each protected operation:
 no token is 401; each role is tried alone — the roles the policy names succeed, the
-others get 403; and an object of another county is 404 (lists leave it out).
+others get 403; an object of another county is 404 (lists leave it out); and what is
+administered at city level only (`scope: administration`: the calendar, reference data,
+credit targets) is refused to a county's holders of the very roles it names (403).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from tests.fixtures.inspections import inspection_body
 CALLER = "220322-ecoenv"  # a county department
 LEAD = "220322-miit"  # its county's lead department (工信), where `lead` acts
 CITY = "220300-ecoenv"  # the city department that reviews the county's notices
+CITY_ADMINISTRATION = "220300-miit"  # a city department, whose admins administer the city
 OTHER_COUNTY = "220302"
 _serial = itertools.count(1)
 
@@ -88,7 +91,7 @@ class World:
         client = self.away if away else self.home
         case = await self.case(away, publish=True)
         refused = await cases.take(
-            client, case, "record_refusal", refusal_date="2025-12-01", refusal_facts="拒不整改"
+            client, case, "record_refusal", refusal_date="2026-11-30", refusal_facts="拒不整改"
         )
         pushes = await client.get("/api/v1/credit-pushes", params={"case": refused["id"]})
         return dict(pushes.json()["items"][0])
@@ -189,7 +192,7 @@ async def _case_step(world: World, away: bool, role: Role = Role.approver) -> Ca
         case = await world.case(away, publish=True)
         body = {
             "action": "report_rectification",
-            "rectification_date": "2025-12-01",
+            "rectification_date": "2026-11-30",
             "rectification_measures": "更换布袋除尘器",
         }
         return Call("POST", f"/api/v1/cases/{case['id']}/transitions", body, _held(case))
@@ -272,6 +275,9 @@ class Row:
     build_for: Callable[[World, bool, Role], Awaitable[Call]] | None = None
     department: str = CALLER  # the department whose roles are tried
     department_for: dict[Role, str] = field(default_factory=dict)
+    # Departments whose holders of `roles` are refused all the same (403): below the
+    # administering level, for what is administered at city level only.
+    refused_departments: tuple[str, ...] = ()
 
 
 MATRIX: dict[str, Row] = {
@@ -298,7 +304,12 @@ MATRIX: dict[str, Row] = {
     "get_account": Row(ADMIN, lambda w, away: _account_call(w, away, None), scoped=True),
     "disable_account": Row(ADMIN, lambda w, away: _account_call(w, away, "disable"), scoped=True),
     "enable_account": Row(ADMIN, lambda w, away: _account_call(w, away, "enable"), scoped=True),
-    "load_calendar_year": Row(ADMIN, _calendar_load),
+    "load_calendar_year": Row(
+        ADMIN,
+        _calendar_load,
+        department=CITY_ADMINISTRATION,
+        refused_departments=(CALLER, LEAD, f"{OTHER_COUNTY}-miit", "220000-miit"),
+    ),
     "create_inspection": Row(frozenset(WRITERS), _inspection_create),
     "list_inspections": Row(ANY, _get("/api/v1/inspections"), lists="inspection"),
     "get_inspection": Row(ANY, _inspection_get, scoped=True),
@@ -371,6 +382,9 @@ PUBLIC = {
     "list_city_summaries",
     "get_city_summary",
     "get_city_summary_document",
+    "list_audit_checkpoints",
+    "get_latest_audit_checkpoint",
+    "get_audit_checkpoint_keys",
 }
 
 
@@ -390,6 +404,9 @@ def test_every_operation_declares_a_policy_and_has_a_row(app: FastAPI) -> None:
             continue
         assert operation_id in MATRIX, f"{operation_id} has no row in the access matrix"
         assert set(policy["roles"]) == {r.value for r in MATRIX[operation_id].roles}, operation_id
+        # City-level administration shows whom it refuses.
+        administers = policy["scope"] == "administration"
+        assert administers == bool(MATRIX[operation_id].refused_departments), operation_id
         assert {"401", "403"} <= set(operation["responses"]), operation_id
     assert set(MATRIX) | PUBLIC == set(_operations(app))
 
@@ -416,6 +433,15 @@ async def test_roles_and_scope(operation_id: str, client_as: ClientAs) -> None:
             assert 200 <= response.status_code < 300, (role, response.text)
         else:
             assert response.status_code == 403, (role, response.text)
+
+    for department in row.refused_departments:
+        for role in row.roles:
+            call = await (
+                row.build_for(world, False, role) if row.build_for else row.build(world, False)
+            )
+            refused = await _send(client_as(department, role), call)
+            assert refused.status_code == 403, (department, role, refused.text)
+            assert refused.json()["code"] == "administration_level", refused.text
 
     allowed = next(iter(sorted(row.roles)))
     caller = client_as(CALLER, allowed)

@@ -35,6 +35,14 @@ async def test_cli_token_is_accepted_by_the_server(
     assert response.status_code == 200
 
 
+def test_cli_token_lives_no_longer_than_the_server_accepts(settings: Settings) -> None:
+    args = ("token", "--department", "220300-miit", "--role", "viewer", "--ttl")
+    refused = run_cli(settings, *args, str(settings.access_token_ttl_seconds + 1))
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "at most CAPEXIT_ACCESS_TOKEN_TTL_SECONDS" in refused.stderr
+    assert _cli(settings, *args, str(settings.access_token_ttl_seconds)).count(".") == 2
+
+
 async def test_county_token_cannot_read_another_countys_enterprise(
     settings: Settings, anonymous: httpx.AsyncClient, client_as: ClientAs
 ) -> None:

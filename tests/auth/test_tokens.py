@@ -69,7 +69,7 @@ def test_expired_token_is_refused(tmp_path: Path) -> None:
 
 def test_future_dated_token_is_refused(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    token = _issue(settings, now=int(time.time()) + 3600, ttl_seconds=7200)
+    token = _issue(settings, now=int(time.time()) + 3600)
     # nbf catches it first when present; without nbf the iat check must.
     assert forge.claims_of(token)["nbf"] > time.time()
     claims = forge.claims_of(token)
@@ -166,9 +166,100 @@ def test_external_issuer_by_jwks_file(tmp_path: Path) -> None:
 
 
 def test_decode_pins_algorithms_per_issuer() -> None:
-    issuer = TrustedIssuer("i", "a", ("ES256",), {"k": "irrelevant"})
+    issuer = TrustedIssuer("i", "a", ("ES256",), {"k": "irrelevant"}, max_lifetime_seconds=900)
     with pytest.raises(TokenError, match="algorithm"):
         decode(forge.hs256({"iss": "i"}, b"secret", "k"), [issuer], now=0)
+
+
+def _signed(settings: Settings, **changes: object) -> str:
+    """Our own token with `changes` to its claims, signed again with our key."""
+    claims = {**forge.claims_of(_issue(settings)), **changes}
+    return encode(claims, key_set(settings).signing)
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"exp": 10**30}, "exp claim is out of range"),
+        ({"exp": float("inf")}, "exp claim is out of range"),
+        ({"exp": float("nan")}, "exp claim is out of range"),
+        ({"exp": "NOW+600"}, "exp claim must be a number"),
+        ({"exp": True}, "exp claim must be a number"),
+        ({"exp": [1]}, "exp claim must be a number"),
+        ({"exp": None}, "exp claim must be a number"),
+        ({"iat": "NOW"}, "iat claim must be a number"),
+        ({"iat": -1}, "iat claim is out of range"),
+        ({"nbf": "NOW"}, "nbf claim must be a number"),
+        ({"nbf": {"at": 1}}, "nbf claim must be a number"),
+    ],
+)
+def test_time_claims_must_be_numbers_in_range(
+    tmp_path: Path, changes: dict[str, object], reason: str
+) -> None:
+    settings = _settings(tmp_path)
+    now = int(time.time())
+    wanted = {
+        k: (str(now + 600) if v == "NOW+600" else str(now) if v == "NOW" else v)
+        for k, v in changes.items()
+    }
+    _refused(settings, _signed(settings, **wanted), reason)
+
+
+def test_our_tokens_live_at_most_the_configured_ttl(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, access_token_ttl_seconds=900)
+    now = int(time.time())
+    assert tokens.verify(settings, _signed(settings, iat=now, nbf=now, exp=now + 900))
+    _refused(settings, _signed(settings, iat=now, nbf=now, exp=now + 901), "lifetime")
+    # Backdating iat does not buy a longer life either.
+    _refused(settings, _signed(settings, iat=now - 3600, nbf=now, exp=now + 600), "lifetime")
+    _refused(settings, _signed(settings, iat=now, nbf=now, exp=now - 1), "lifetime|expired")
+    # Nor can we issue one: the CLI's --ttl is bounded by the same setting.
+    with pytest.raises(ValueError, match="at most"):
+        _issue(settings, ttl_seconds=901)
+
+
+def _external_issuer(tmp_path: Path, **settings: object) -> tuple[Settings, str]:
+    pem = generate_private_pem()
+    (tmp_path / "idp.pem").write_text(verification_key(pem).public_pem)
+    config = tmp_path / "issuers.json"
+    config.write_text(
+        json.dumps(
+            [
+                {
+                    "issuer": "https://idp.jl.gov.example",
+                    "audience": "capacity-exit-api",
+                    "algorithms": ["ES256"],
+                    "public_key_file": "idp.pem",
+                }
+            ]
+        )
+    )
+    return _settings(tmp_path, trusted_issuers_file=config, **settings), pem.decode()
+
+
+def _external_token(key: str, iat: int, exp: int) -> str:
+    """Signed by the external issuer's own tooling, without a `kid` (one configured key)."""
+    from jose import jwt as jose_jwt
+
+    claims = {
+        "iss": "https://idp.jl.gov.example", "aud": "capacity-exit-api", "sub": "idp:7",
+        "iat": iat, "exp": exp, "dept": "220322-ecoenv", "roles": ["viewer"],
+    }  # fmt: skip
+    return str(jose_jwt.encode(claims, key, algorithm="ES256"))
+
+
+def test_external_tokens_live_at_most_the_configured_cap(tmp_path: Path) -> None:
+    settings, key = _external_issuer(tmp_path)
+    now = int(time.time())
+    assert settings.external_token_max_lifetime_seconds == 3600
+    assert tokens.verify(settings, _external_token(key, now, now + 3600))["sub"] == "idp:7"
+    _refused(settings, _external_token(key, now, now + 3601), "lifetime")
+    _refused(settings, _external_token(key, now, 10**30), "out of range")
+    # The cap is a setting of its own, apart from our TTL.
+    (tmp_path / "s").mkdir()
+    stricter, key = _external_issuer(tmp_path / "s", external_token_max_lifetime_seconds=600)
+    assert tokens.verify(stricter, _external_token(key, now, now + 600))["sub"] == "idp:7"
+    _refused(stricter, _external_token(key, now, now + 601), "lifetime")
 
 
 # --- over HTTP ----------------------------------------------------------------------

@@ -498,14 +498,14 @@ async def test_a_re_inspection_s_findings_must_agree_with_its_result(client_as: 
     still_failing = [{**cases.FAILING_ITEM, "compliant": False}]
     passing = [{**cases.FAILING_ITEM, "measured_value": 18.0, "compliant": True}]
     reported = await take(
-        owner, published, "report_rectification", rectification_date="2026-02-01",
+        owner, published, "report_rectification", rectification_date="2026-11-30",
         rectification_measures="更换布袋除尘器。",
     )  # fmt: skip
     for action, findings in (
         ("record_reinspection_pass", still_failing),
         ("record_reinspection_fail", passing),
     ):
-        refused = await step(owner, reported, action, reinspection_date="2026-02-09",
+        refused = await step(owner, reported, action, reinspection_date="2026-11-30",
                              findings=findings)  # fmt: skip
         assert refused.status_code == 422, (action, refused.text)
         assert [e["pointer"] for e in refused.json()["errors"]] == ["/findings"]

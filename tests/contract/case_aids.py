@@ -3,7 +3,8 @@ lifecycle table would send, for rules a JSON schema cannot state.
 
 * a case cites an inspection, and a step addresses a case, that exist;
 * a recorded date (an inspection's completion, a step's completion or acceptance …)
-  cannot lie in the future;
+  cannot lie in the future, nor before the case's own timeline (the inspection, the
+  publication, the step it follows): a step's dates are today's;
 * a department named in a body must exist;
 * a draft's fields are those of its case's category;
 * a step carries the fields its transition requires (`GET /case-lifecycles`), and after
@@ -52,6 +53,10 @@ def _samples(today: date) -> dict[str, Any]:
         }
     )
     samples.update({name: today.isoformat() for name in FACT_DATES})
+    # Confirmed today: not before the inspection the case cites, whenever that was.
+    samples["confirmations"] = [
+        {**item, "confirmed_on": today.isoformat()} for item in samples["confirmations"]
+    ]
     return samples
 
 

@@ -44,6 +44,7 @@ from tests.fixtures.stores import fresh_database
 
 _CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CALLER = "220300-miit"
+TOKEN_TTL = 3600
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _AUTH: dict[str, str] = {}
 _SERVER: dict[str, str] = {}
@@ -149,7 +150,10 @@ def contract_database(contract_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def api_schema(contract_database: str, contract_dir: Path) -> Iterator[Any]:
-    with live_server(contract_database, contract_dir) as base:
+    # The run may outlast the default token lifetime: the server accepts an hour's.
+    with live_server(
+        contract_database, contract_dir, CAPEXIT_ACCESS_TOKEN_TTL_SECONDS=str(TOKEN_TTL)
+    ) as base:
         _SERVER["base"] = base
         yield schemathesis.openapi.from_url(f"{base}/openapi.json")
 
@@ -157,14 +161,16 @@ def api_schema(contract_database: str, contract_dir: Path) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def auth_header(contract_dir: Path) -> dict[str, str]:
     # Signed with the development key the live server generated in the same var dir.
-    settings = Settings(env=Environment.test, var_dir=contract_dir)
+    settings = Settings(
+        env=Environment.test, var_dir=contract_dir, access_token_ttl_seconds=TOKEN_TTL
+    )
     token, _ = tokens.issue(
         settings,
         subject="test:contract",
         department=CALLER,
         roles=list(Role),
         kind="test",
-        ttl_seconds=3600,
+        ttl_seconds=TOKEN_TTL,
     )
     _AUTH["Authorization"] = f"Bearer {token}"
     return dict(_AUTH)

@@ -13,7 +13,7 @@ import pytest
 import capacity_exit
 from capacity_exit.config import Environment, InsecureConfiguration, Settings, start_clock
 from capacity_exit.core import clock
-from tests.fixtures.clock import PINNED_DAY, PINNED_INSTANT
+from tests.fixtures.clock import PINNED_DAY, PINNED_INSTANT, process_env
 
 SOURCE = Path(capacity_exit.__file__).parent
 # Reads of the system clock that are not "now" or "today" for a record: token validity
@@ -75,10 +75,22 @@ def test_a_naive_instant_is_refused() -> None:
         clock.start_at(dt.datetime(2026, 11, 30, 10))
 
 
-def test_development_may_start_the_clock_elsewhere(tmp_path: Path) -> None:
-    start = dt.datetime(2031, 6, 15, 10, tzinfo=clock.BUSINESS_TZ)
-    start_clock(Settings(env=Environment.development, var_dir=tmp_path, clock_start=start))
-    assert clock.business_today() == dt.date(2031, 6, 15)
+def test_development_may_shift_the_clock(tmp_path: Path) -> None:
+    clock.reset()
+    system = clock.utcnow()
+    week = dt.timedelta(days=7).total_seconds()
+    start_clock(Settings(env=Environment.development, var_dir=tmp_path, clock_shift_seconds=week))
+    assert clock.shift() == dt.timedelta(days=7)
+    ahead = clock.utcnow() - system
+    assert dt.timedelta(days=7) <= ahead < dt.timedelta(days=7, minutes=1)
+
+
+def test_another_process_shares_the_tests_clock() -> None:
+    shift = float(process_env()["CAPEXIT_CLOCK_SHIFT_SECONDS"])
+    before = clock.utcnow()
+    clock.reset()
+    clock.shift_by(dt.timedelta(seconds=shift))  # what the other process's settings do
+    assert before <= clock.utcnow() < before + dt.timedelta(seconds=1)
 
 
 def test_production_refuses_a_moved_clock(tmp_path: Path) -> None:
@@ -86,8 +98,8 @@ def test_production_refuses_a_moved_clock(tmp_path: Path) -> None:
         env=Environment.production,
         database_url="postgresql+asyncpg://u@h/db",
         var_dir=tmp_path,
-        clock_start=dt.datetime(2031, 6, 15, 10, tzinfo=clock.BUSINESS_TZ),
+        clock_shift_seconds=86_400.0,
     )
-    with pytest.raises(InsecureConfiguration, match="CAPEXIT_CLOCK_START"):
+    with pytest.raises(InsecureConfiguration, match="CAPEXIT_CLOCK_SHIFT_SECONDS"):
         start_clock(settings)
     assert clock.business_today() == PINNED_DAY

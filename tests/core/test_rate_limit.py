@@ -33,7 +33,7 @@ def test_a_burst_limit_spreads_requests_evenly() -> None:
 
 async def _get(app: FastAPI, client: str, path: str) -> httpx.Response:
     transport = httpx.ASGITransport(app=app, client=(client, 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         return await http.get(path)
 
 

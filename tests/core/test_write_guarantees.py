@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from capacity_exit.audit.models import AuditEvent
 from capacity_exit.auth.roles import Role
 from capacity_exit.core import idempotency
+from capacity_exit.core.actor import Actor
 from capacity_exit.core.clock import utcnow
 from capacity_exit.core.db import Database
 from capacity_exit.models import Enterprise
@@ -128,7 +129,7 @@ async def test_retry_while_the_first_is_in_flight_is_409(
     async with database.sessionmaker() as session, session.begin():
         session.add(
             idempotency.IdempotencyRecord(
-                subject="test:220322-ecoenv",
+                subject=idempotency._owner(Actor("test:220322-ecoenv", "220322-ecoenv", ())),
                 key="still-running",
                 request_hash=idempotency._request_hash_of("POST", URL, request.content),
                 state="in_flight",

@@ -66,7 +66,13 @@ async def test_every_push_is_delivered_once_through_faults_and_a_killed_worker(
     owner = client_as("220322-miit", Role.officer)
     enterprise = (await owner.post("/api/v1/enterprises", json=enterprise_body())).json()
     targets_file = write_targets(tmp_path, fake_credit.base, timeout=0.5)
-    targets.install(fake_credit.settings.model_copy(update={"credit_targets_file": targets_file}))
+    # The pushes get the workers' allowance of attempts (their budget is set when made):
+    # under load leases expire and reclaims count as attempts too.
+    targets.install(
+        fake_credit.settings.model_copy(
+            update={"credit_targets_file": targets_file, "credit_max_attempts": 50}
+        )
+    )
     async with app.state.database.sessionmaker() as session, session.begin():
         for n in range(JOBS // 3 + 1):  # three targets: 2,001 pushes
             await outbox.add(

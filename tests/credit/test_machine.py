@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import uuid
 
 import pytest
 
@@ -20,6 +21,7 @@ from capacity_exit.credit.machine import (
     Outcome,
     PushEvent,
     PushStatus,
+    acknowledges,
     classify,
     sources,
 )
@@ -82,7 +84,40 @@ def test_transitions(status: PushStatus, event: PushEvent, after: PushStatus) ->
     ],
 )
 def test_answers_are_classified(code: int | None, outcome: Outcome) -> None:
-    assert classify(code) is outcome
+    assert classify(code, acknowledged=True) is outcome
+
+
+@pytest.mark.parametrize("code", [200, 201, 204])
+def test_a_2xx_without_the_acknowledgement_is_not_delivered(code: int) -> None:
+    assert classify(code, acknowledged=False) is Outcome.retry
+
+
+KEY, RECORD = "8d3c7a52-5a5e-4a1e-9f43-2f0b6f3f7d11", uuid.UUID(int=7)
+
+
+@pytest.mark.parametrize(
+    ("body", "acknowledged"),
+    [
+        (
+            b'{"key": "%s", "duplicate": false, "record_id": "%s"}'
+            % (KEY.encode(), str(RECORD).encode()),
+            True,
+        ),
+        (b'{"key": "%s"}' % KEY.encode(), True),  # record_id is optional
+        (b'{"key": "another-key"}', False),
+        (
+            b'{"key": "%s", "record_id": "00000000-0000-0000-0000-000000000008"}' % KEY.encode(),
+            False,
+        ),
+        (b'{"ok": true, "accepted": true}', False),  # says nothing of this record
+        (b'["%s"]' % KEY.encode(), False),
+        (b"", False),
+        (b"\x00\xff<html>{not json", False),
+        (b"<html><body>502 Bad Gateway</body></html>", False),
+    ],
+)
+def test_an_acknowledgement_names_the_key_sent(body: bytes, acknowledged: bool) -> None:
+    assert acknowledges(body, KEY, RECORD) is acknowledged
 
 
 def test_backoff_doubles_up_to_its_cap_with_jitter_and_honours_retry_after() -> None:

@@ -91,10 +91,10 @@ async def test_a_case_never_listed_is_not_withdrawn_on_acceptance(
     case = await take(owner, await open_case(owner, "elimination"), "publish")
     exited = [{**case["payload"]["elimination_items"][0]}]
     case = await take(
-        owner, case, "report_completion", completion_date="2026-11-20",
+        owner, case, "report_completion", completion_date="2026-11-30",
         completion_evidence="高炉拆除验收记录。", exited_items=exited,
     )  # fmt: skip
-    await take(owner, case, "accept", acceptance_date="2026-11-20")
+    await take(owner, case, "accept", acceptance_date="2026-11-30")
     assert await pushes_of(owner, case=case["id"]) == []
 
 
@@ -105,14 +105,14 @@ async def test_a_refusal_and_the_forced_exit_decision_are_both_listed(
     owner = client_as(f"{COUNTY}-ecoenv", Role.officer, Role.approver)
     case = await take(owner, await open_case(owner, "rectification"), "publish")
     escalated = await take(
-        owner, case, "record_refusal", refusal_date="2026-11-20", refusal_facts="拒不更换除尘设施。"
+        owner, case, "record_refusal", refusal_date="2026-11-30", refusal_facts="拒不更换除尘设施。"
     )
     [refusal] = {p["trigger"] for p in await pushes_of(owner, case=case["id"])}
     assert refusal == "refusal"
     gov = client_as(f"{COUNTY}-gov", Role.approver)
     proposal = (await gov.get(f"/api/v1/cases/{escalated['forced_exit_case_id']}")).json()
     await take(
-        gov, proposal, "decide", decision_number="梨政决〔2026〕9号", decision_date="2026-11-25",
+        gov, proposal, "decide", decision_number="梨政决〔2026〕9号", decision_date="2026-11-30",
         legal_basis="《大气污染防治法》第九十九条",
     )  # fmt: skip
     decided = await pushes_of(gov, case=proposal["id"])
@@ -128,7 +128,7 @@ async def _refused(client_as: ClientAs) -> tuple[httpx.AsyncClient, dict[str, An
     owner = client_as(f"{COUNTY}-ecoenv", Role.officer, Role.approver)
     case = await take(owner, await open_case(owner, "rectification"), "publish")
     case = await take(
-        owner, case, "record_refusal", refusal_date="2026-11-20", refusal_facts="拒不整改。"
+        owner, case, "record_refusal", refusal_date="2026-11-30", refusal_facts="拒不整改。"
     )
     return owner, case
 
@@ -229,7 +229,7 @@ async def _decided_forced_exit(
     assert edited.status_code == 200, edited.text
     decided = await take(
         gov, edited.json(), "decide", decision_number="梨政决〔2026〕9号",
-        decision_date="2026-11-25", legal_basis="《大气污染防治法》第九十九条",
+        decision_date="2026-11-30", legal_basis="《大气污染防治法》第九十九条",
     )  # fmt: skip
     return rectification, decided
 

@@ -28,7 +28,7 @@ async def _refused(client_as: ClientAs) -> tuple[Any, dict[str, Any]]:
     owner = client_as(f"{COUNTY}-ecoenv", Role.officer, Role.approver)
     case = await take(owner, await open_case(owner, "rectification"), "publish")
     case = await take(
-        owner, case, "record_refusal", refusal_date="2026-11-20", refusal_facts="拒不整改。"
+        owner, case, "record_refusal", refusal_date="2026-11-30", refusal_facts="拒不整改。"
     )
     return owner, case
 
@@ -172,13 +172,19 @@ async def test_an_oversized_answer_is_read_only_up_to_the_cap(
 ) -> None:
     owner, case = await _refused(client_as)
     fake_credit.platform.faults = Faults(error_rate=1.0, kinds=["oversized"])
-    await fake_credit.deliver_all()
+    async with delivery.new_client() as client:
+        assert await fake_credit.worker().run_once(client) == 3
     pushes = await pushes_of(owner, case=case["id"])
-    assert {p["status"] for p in pushes} == {"delivered"}
+    # A 200 read only in part is no acknowledgement: what followed is unknown.
+    assert {p["status"] for p in pushes} == {"retrying"}
     detail = (await owner.get(f"/api/v1/credit-pushes/{pushes[0]['id']}")).json()
     [attempt] = detail["attempt_log"]
     assert "larger than the cap" in attempt["error"]
     assert len(attempt["response_excerpt"]) <= delivery.EXCERPT_CHARS
+    fake_credit.platform.faults = Faults()
+    await fake_credit.deliver_all()  # the platform had applied it: acknowledged as a duplicate
+    assert {p["status"] for p in await pushes_of(owner, case=case["id"])} == {"delivered"}
+    assert set(fake_credit.platform.applications.values()) == {1}
 
 
 async def test_hmac_signed_targets(
@@ -238,8 +244,9 @@ def _answer(status: int, body: bytes, *headers: str) -> bytes:
 @pytest.mark.parametrize(
     ("answer", "status", "error"),
     [
-        # Binary (here gzip-like, with NUL bytes) answers are kept as text a column holds.
-        (_answer(200, b"\x1f\x8b\x08\x00\x00\x00\x00ok"), "delivered", None),
+        # Binary (here gzip-like, with NUL bytes) answers are kept as text a column holds;
+        # a 200 that is not the platform's acknowledgement is not confirmed: retried.
+        (_answer(200, b"\x1f\x8b\x08\x00\x00\x00\x00ok"), "retrying", delivery.NOT_ACKNOWLEDGED),
         # A Retry-After of years, or infinity, waits no longer than the backoff cap.
         (_answer(503, b"{}", "Retry-After: 315360000"), "retrying", None),
         (_answer(503, b"{}", "Retry-After: inf"), "retrying", None),
@@ -272,6 +279,7 @@ async def test_odd_but_legal_answers_are_recorded(
         assert next_attempt < clock.utcnow() + dt.timedelta(seconds=30)
         [attempt] = (await owner.get(f"/api/v1/credit-pushes/{push['id']}")).json()["attempt_log"]
         assert "\x00" not in (attempt["response_excerpt"] or "")
+        assert attempt["error"] == error
 
 
 async def test_a_lease_that_expires_on_the_last_attempt_ends_the_push(

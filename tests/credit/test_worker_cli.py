@@ -29,7 +29,7 @@ async def _listed_with_updates(client_as: ClientAs) -> tuple[httpx.AsyncClient, 
     owner = client_as(f"{COUNTY}-ecoenv", Role.officer, Role.approver)
     case = await take(owner, await open_case(owner, "rectification"), "publish")
     case = await take(
-        owner, case, "record_refusal", refusal_date="2026-11-20", refusal_facts="拒不整改。"
+        owner, case, "record_refusal", refusal_date="2026-11-30", refusal_facts="拒不整改。"
     )
     for measure in MEASURES:
         update = {"case_id": case["id"], "kind": "update", "reason": "联合惩戒", "measure": measure}

@@ -26,7 +26,7 @@ FEED = f"{URL}/feed.atom"
 ATOM = "{http://www.w3.org/2005/Atom}"
 ROLE_SCHEME = "urn:capacity-exit:publishing-role"
 GOV, ECOENV, MIIT = f"{COUNTY}-gov", f"{COUNTY}-ecoenv", f"{COUNTY}-miit"
-DONE = "2026-11-20"
+DONE = "2026-11-30"  # the day of publication (the pinned day): no step precedes it
 BEFORE_PUBLISHERS = "7480b41e347e"  # the revision before `disclosure_publishers`
 
 
@@ -209,7 +209,9 @@ async def test_the_migration_fills_in_who_carries_the_notices_published_before_i
                 headers["Authorization"] = f"Bearer {token_for(department, *roles)}"
             opened.append(
                 httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=app), base_url="http://t", headers=headers
+                    transport=httpx.ASGITransport(app=app),
+                    base_url="http://testserver",
+                    headers=headers,
                 )
             )
             return opened[-1]

@@ -18,7 +18,7 @@ from tests.fixtures.cases import COUNTY, EQUIPMENT, open_case, payload, take
 URL = "/api/v1/disclosures"
 # What a reader sees for the coded values.
 LABELS = {"dismantle": "拆除", "environment": "环保", "inspection": "检查"}
-DONE = "2026-11-20"
+DONE = "2026-11-30"  # the day of publication (the pinned day): no step precedes it
 
 
 def leaves(value: Any) -> list[str]:

@@ -1,53 +1,39 @@
-"""Signed checkpoints of the chain's head, with a key kept outside the database.
+"""Signed checkpoints of the chain's head: small JSON documents anyone can keep.
 
-`CAPEXIT_AUDIT_KEY_FILE` names an EC P-256 private key (PEM); in development one is
-generated in the var directory. A checkpoint is a small JSON document: whoever can
-alter the database still cannot forge one, so a rewritten or truncated chain shows.
+A checkpoint says "at `created_at` the chain had `position` events and its last hash was
+`hash`", signed with the audit key (ECDSA P-256 over the canonical JSON of those three,
+`kid` naming the key). Whoever can alter the database still cannot forge one, so a
+chain rewritten or cut back before a kept checkpoint shows, in the manner of Certificate
+Transparency's signed tree heads. They are published (`GET /api/v1/audit-checkpoints`),
+appended to the witness file, and checked by `capacity-exit audit verify --against`.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from capacity_exit.audit.chain import canonical_json
+from capacity_exit.audit.keys import key_pem, private_key
 from capacity_exit.audit.service import Checkpoint
-from capacity_exit.auth.keys import generate_private_pem, verification_key
+from capacity_exit.auth.keys import verification_key
 from capacity_exit.config import Settings
-from capacity_exit.core.secrets import register_development_secret
+from capacity_exit.core.clock import as_utc
 
-DEV_KEY_NAME = "dev-audit-checkpoint-key.pem"
-
-
-def _key_pem(settings: Settings) -> bytes:
-    if settings.audit_key_file is not None:
-        return settings.audit_key_file.read_bytes()
-    path = settings.var_dir.resolve() / DEV_KEY_NAME
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(generate_private_pem())
-    return path.read_bytes()
+_FIELDS = ("position", "hash", "created_at", "kid", "signature")
 
 
-def _private_key(settings: Settings) -> ec.EllipticCurvePrivateKey:
-    key = serialization.load_pem_private_key(_key_pem(settings), password=None)
-    if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise ValueError("the audit key must be an EC private key")
-    return key
+def timestamp(moment: datetime) -> str:
+    """How a checkpoint writes its time: RFC 3339 in UTC with microseconds."""
+    return as_utc(moment).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -63,15 +49,25 @@ class SignedCheckpoint:
             {"position": self.position, "hash": self.hash, "created_at": self.created_at}
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
     def to_json(self) -> str:
-        return json.dumps(self.__dict__, indent=2) + "\n"
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    def to_line(self) -> str:
+        """One line of a witness file (JSON Lines)."""
+        return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True) + "\n"
+
+    @property
+    def head(self) -> Checkpoint:
+        return Checkpoint(self.position, self.hash)
 
 
 def sign(settings: Settings, position: int, hash_: str, created_at: str) -> SignedCheckpoint:
-    key = _private_key(settings)
     unsigned = SignedCheckpoint(position, hash_, created_at, "", "")
-    signature = key.sign(unsigned.payload(), ec.ECDSA(hashes.SHA256()))
-    kid = verification_key(_key_pem(settings)).kid
+    signature = private_key(settings).sign(unsigned.payload(), ec.ECDSA(hashes.SHA256()))
+    kid = verification_key(key_pem(settings)).kid
     return SignedCheckpoint(position, hash_, created_at, kid, base64.b64encode(signature).decode())
 
 
@@ -79,26 +75,62 @@ class BadCheckpoint(ValueError):
     pass
 
 
-def load_verified(settings: Settings, path: Path) -> Checkpoint:
-    """The checkpoint in `path`, if its signature is ours; BadCheckpoint otherwise."""
+def parse(data: Any, where: str) -> SignedCheckpoint:
+    """A checkpoint from decoded JSON, its fields typed; BadCheckpoint otherwise."""
+    if not isinstance(data, dict) or set(data) != set(_FIELDS):
+        raise BadCheckpoint(f"{where}: not a checkpoint (fields {', '.join(_FIELDS)})")
+    position = data["position"]
+    strings = [data[name] for name in _FIELDS[1:]]
+    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        raise BadCheckpoint(f"{where}: position must be a non-negative integer")
+    if not all(isinstance(value, str) for value in strings):
+        raise BadCheckpoint(f"{where}: hash, created_at, kid and signature must be strings")
+    return SignedCheckpoint(position, *strings)
+
+
+def check_signature(settings: Settings, checkpoint: SignedCheckpoint, where: str) -> Checkpoint:
+    """The head `checkpoint` vouches for, if the audit key signed it; BadCheckpoint
+    otherwise."""
     try:
-        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
-        checkpoint = SignedCheckpoint(**data)
-        signature = base64.b64decode(checkpoint.signature)
-    except (ValueError, TypeError) as exc:
-        raise BadCheckpoint(f"{path}: not a checkpoint file") from exc
-    public = _private_key(settings).public_key()
+        signature = base64.b64decode(checkpoint.signature, validate=True)
+    except ValueError as exc:
+        raise BadCheckpoint(f"{where}: the signature is not base64") from exc
+    public = private_key(settings).public_key()
     try:
         public.verify(signature, checkpoint.payload(), ec.ECDSA(hashes.SHA256()))
     except InvalidSignature as exc:
-        raise BadCheckpoint(f"{path}: signature does not verify with the audit key") from exc
-    return Checkpoint(checkpoint.position, checkpoint.hash)
+        raise BadCheckpoint(f"{where}: signature does not verify with the audit key") from exc
+    return checkpoint.head
 
 
-@register_development_secret
-def _development_audit_key(settings: Settings) -> str | None:
-    if settings.audit_key_file is None:
-        return (
-            "CAPEXIT_AUDIT_KEY_FILE is not set (a generated development key would sign checkpoints)"
-        )
-    return None
+def read_file(path: Path) -> list[SignedCheckpoint]:
+    """The checkpoints in `path`: one JSON document (as `audit checkpoint` writes and the
+    API serves), or JSON Lines (a witness file, one checkpoint a line)."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadCheckpoint(f"{path}: cannot be read ({exc})") from exc
+    try:
+        return [parse(json.loads(text), str(path))]
+    except json.JSONDecodeError:
+        pass
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BadCheckpoint(f"{path}:{number}: not JSON") from exc
+        found.append(parse(data, f"{path}:{number}"))
+    if not found:
+        raise BadCheckpoint(f"{path}: no checkpoint in it")
+    return found
+
+
+def load_verified(settings: Settings, path: Path) -> list[Checkpoint]:
+    """The heads the checkpoints in `path` vouch for, each signature checked."""
+    return [
+        check_signature(settings, checkpoint, f"{path} (position {checkpoint.position})")
+        for checkpoint in read_file(path)
+    ]

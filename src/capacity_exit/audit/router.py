@@ -1,22 +1,43 @@
-"""HTTP: reading the audit log and verifying its chain."""
+"""HTTP: reading the audit log and verifying its chain; the published signed heads."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
-from capacity_exit.audit import service
-from capacity_exit.audit.schemas import AuditEventList, AuditEventOut, VerificationOut
+from capacity_exit.audit import checkpoint, keys, publication, repository, service
+from capacity_exit.audit.models import AuditCheckpoint
+from capacity_exit.audit.schemas import (
+    AuditEventList,
+    AuditEventOut,
+    CheckpointList,
+    CheckpointOut,
+    VerificationOut,
+)
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
+from capacity_exit.auth.keys import ALGORITHM, verification_key
 from capacity_exit.auth.roles import Role
+from capacity_exit.auth.schemas import Jwks
+from capacity_exit.config import Settings
 from capacity_exit.core.clock import Timestamp
 from capacity_exit.core.db import Session
-from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, int_position, paginate
-from capacity_exit.core.problems import problem_responses
+from capacity_exit.core.errors import NotFound
+from capacity_exit.core.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    int_position,
+    paginate,
+    uuid_position,
+)
+from capacity_exit.core.problems import problem_responses, public
 from capacity_exit.core.text import SearchTerm
 
 router = APIRouter(prefix="/audit-events", tags=["audit"])
+public_router = APIRouter(prefix="/audit-checkpoints", tags=["audit"])
+# Heads are signed periodically: a minute's caching loses nothing a verifier needs.
+_CACHE = "public, max-age=60"
 
 
 @router.get(
@@ -76,6 +97,88 @@ async def list_audit_events(
     response_model=VerificationOut,
     **access(Role.admin, scope="global"),
 )
-async def verify_audit_chain(session: Session) -> VerificationOut:
-    result = await service.verify(session)
+async def verify_audit_chain(request: Request, session: Session) -> VerificationOut:
+    """Recomputes every event's keyed hash, checks that each links to the one before, that
+    the head row matches the chain's end, and that the chain still holds every checkpoint
+    published in the database (each signature checked). Checkpoints kept outside (the
+    witness file, copies others fetched) are checked by `capacity-exit audit verify
+    --against`. Administrators only; nothing changes."""
+    settings: Settings = request.app.state.settings
+    try:
+        stored = await publication.stored_heads(session, settings)
+    except checkpoint.BadCheckpoint as exc:
+        return VerificationOut(
+            ok=False, checked=0, head_position=0, first_bad_position=None, reason=str(exc)
+        )
+    result = await service.verify(
+        session,
+        stored,
+        key=keys.chain_key(settings),
+        unkeyed_until=settings.audit_unkeyed_until,
+    )
     return VerificationOut(**result.__dict__)
+
+
+def _checkpoint_out(row: AuditCheckpoint) -> CheckpointOut:
+    return CheckpointOut(**publication.signed(row).to_dict())
+
+
+@public_router.get(
+    "",
+    operation_id="list_audit_checkpoints",
+    summary="Signed heads of the audit chain, oldest first (public)",
+    response_model=CheckpointList,
+    **public(),
+)
+async def list_audit_checkpoints(
+    session: Session, response: Response, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> CheckpointList:
+    """Every checkpoint the service has signed, in the order it signed them: the chain's
+    length and last hash at a time, signed with the audit key (the worker signs one each
+    `CAPEXIT_AUDIT_CHECKPOINT_SECONDS`). Keep them: a chain rewritten or cut back before a
+    kept checkpoint no longer matches it (`capacity-exit audit verify --against`). Anyone
+    may read them, without a token."""
+    page, next_cursor = await paginate(
+        cursor,
+        limit,
+        {},
+        lambda after, n: repository.list_checkpoints(session, after=after, limit=n),
+        position=uuid_position,
+        key=lambda row: str(row.id),
+    )
+    response.headers["Cache-Control"] = _CACHE
+    return CheckpointList(items=[_checkpoint_out(row) for row in page], next_cursor=next_cursor)
+
+
+@public_router.get(
+    "/latest",
+    operation_id="get_latest_audit_checkpoint",
+    summary="The latest signed head of the audit chain (public)",
+    response_model=CheckpointOut,
+    responses=problem_responses(404),
+    **public(),
+)
+async def get_latest_audit_checkpoint(session: Session, response: Response) -> CheckpointOut:
+    """The most recently signed checkpoint; 404 before the first one is made. Anyone may
+    read it, without a token."""
+    latest = await repository.latest_checkpoint(session)
+    if latest is None:
+        raise NotFound("No checkpoint has been signed yet.", code="no_checkpoint")
+    response.headers["Cache-Control"] = _CACHE
+    return _checkpoint_out(latest)
+
+
+@public_router.get(
+    "/keys",
+    operation_id="get_audit_checkpoint_keys",
+    summary="The public key that verifies the audit checkpoints (JWKS, public)",
+    response_model=Jwks,
+    **public(),
+)
+async def get_audit_checkpoint_keys(request: Request, response: Response) -> Jwks:
+    """The audit key's public half as a JSON Web Key Set, `kid` as in the checkpoints. Pin
+    it once; a checkpoint whose signature it does not verify was not signed by this
+    service. Anyone may read it, without a token."""
+    key = verification_key(keys.key_pem(request.app.state.settings))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return Jwks(keys=[{**key.jwk, "kid": key.kid, "use": "sig", "alg": ALGORITHM}])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +13,9 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capacity_exit.audit.chain import GENESIS, compute_hash, digest, redact
+from capacity_exit.audit import keys
+from capacity_exit.audit.chain import GENESIS, digest, keyed_hash, redact, unkeyed_hash
+from capacity_exit.audit.keys import ChainKey
 from capacity_exit.audit.models import AuditEvent, AuditHead
 from capacity_exit.core.actor import current_actor
 from capacity_exit.core.clock import as_utc, utcnow
@@ -42,6 +45,7 @@ async def record(
         .returning(AuditHead.position, AuditHead.hash)
     )
     position, prev_hash = claimed.one()
+    key = keys.current()
     actor = current_actor()
     event = AuditEvent(
         position=position,
@@ -58,8 +62,9 @@ async def record(
         after_digest=digest(redact(after)),
         after_state=redact(after),
         prev_hash=prev_hash,
+        key_id=key.kid,
     )
-    event.hash = compute_hash(event)
+    event.hash = keyed_hash(event, key)
     session.add(event)
     await session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=event.hash))
     await session.flush()
@@ -81,32 +86,85 @@ class Checkpoint:
     hash: str
 
 
-async def verify(session: AsyncSession, checkpoints: Sequence[Checkpoint] = ()) -> Verification:
+def _hash_problem(event: AuditEvent, key: ChainKey, unkeyed_until: int) -> str | None:
+    """Why `event`'s hash is not the one it should carry, or None."""
+    if event.key_id is None:
+        if event.position > unkeyed_until:
+            return "not keyed: its hash was made without the audit key"
+        expected = unkeyed_hash(event)
+    elif event.key_id != key.kid:
+        return f"keyed with another key ({event.key_id})"
+    else:
+        expected = keyed_hash(event, key)
+    return None if hmac.compare_digest(expected, event.hash) else "event altered"
+
+
+async def verify(
+    session: AsyncSession,
+    checkpoints: Sequence[Checkpoint] = (),
+    *,
+    key: ChainKey | None = None,
+    unkeyed_until: int = 0,
+    since: Checkpoint | None = None,
+    upto: Checkpoint | None = None,
+) -> Verification:
     """Stream the chain in order, recompute every hash, and check the head and the
-    (already signature-checked) checkpoints; report the first bad position."""
-    wanted = {c.position: c.hash for c in checkpoints}
+    (already signature-checked) checkpoints; report the first bad position.
+
+    Events without a key id are accepted only up to `unkeyed_until` (those recorded
+    before the chain was keyed). With `since` (a signed head) the walk starts there
+    instead of at the genesis; with `upto` it ends at that head instead of the head row
+    (the periodic checkpoint checks only what was appended since the last one, while
+    writers go on appending)."""
+    if checkpoints and (since is not None or upto is not None):
+        raise ValueError("checkpoints are checked on the whole chain, not on a segment")
+    key = key or keys.current()
+    wanted: dict[int, str] = {}
+    for c in checkpoints:
+        if wanted.setdefault(c.position, c.hash) != c.hash:
+            return Verification(False, 0, 0, c.position, "checkpoints disagree")
     if wanted.pop(0, GENESIS) != GENESIS:  # a checkpoint of the empty chain
         return Verification(False, 0, 0, 1, "differs from checkpoint 0")
-    expected_position, prev_hash, checked = 1, GENESIS, 0
+    start = since or Checkpoint(0, GENESIS)
+    if start.position == 0 and start.hash != GENESIS:
+        return Verification(False, 0, 0, 1, "differs from checkpoint 0")
+    query = select(AuditEvent).where(AuditEvent.position >= max(start.position, 1))
+    if upto is not None:
+        query = query.where(AuditEvent.position <= upto.position)
     stream = await session.stream_scalars(
-        select(AuditEvent).order_by(AuditEvent.position).execution_options(yield_per=500)
+        query.order_by(AuditEvent.position).execution_options(yield_per=500)
     )
+    expected_position = max(start.position, 1)
+    prev_hash: str | None = GENESIS if start.position == 0 else None
+    checked = 0
     async for event in stream:
-        if event.position != expected_position:
+        position = event.position
+        if position != expected_position:
             return Verification(False, checked, 0, expected_position, "event missing")
-        if event.prev_hash != prev_hash:
-            return Verification(False, checked, 0, event.position, "chain broken")
-        if compute_hash(event) != event.hash:
-            return Verification(False, checked, 0, event.position, "event altered")
-        if event.position in wanted and wanted.pop(event.position) != event.hash:
-            return Verification(False, checked, 0, event.position, "differs from checkpoint")
+        if prev_hash is not None and event.prev_hash != prev_hash:
+            return Verification(False, checked, 0, position, "chain broken")
+        if position == start.position and event.hash != start.hash:
+            return Verification(False, checked, 0, position, "differs from checkpoint")
+        if problem := _hash_problem(event, key, unkeyed_until):
+            return Verification(False, checked, 0, position, problem)
+        if position in wanted and wanted.pop(position) != event.hash:
+            return Verification(False, checked, 0, position, "differs from checkpoint")
         prev_hash, expected_position, checked = event.hash, expected_position + 1, checked + 1
     last = expected_position - 1
+    if start.position > 0 and checked == 0:
+        return Verification(
+            False, 0, last, start.position, f"truncated before checkpoint {start.position}"
+        )
     if wanted:
         first = min(wanted)
         return Verification(False, checked, last, last + 1, f"truncated before checkpoint {first}")
+    reached = Checkpoint(last, prev_hash or GENESIS)
+    if upto is not None:
+        if reached != upto:
+            return Verification(False, checked, last, last + 1, "does not reach the head")
+        return Verification(True, checked, last)
     head = await session.get(AuditHead, HEAD_ID)
-    if head is None or head.position != last or head.hash != prev_hash:
+    if head is None or Checkpoint(head.position, head.hash) != reached:
         return Verification(False, checked, last, last + 1, "head does not match the chain")
     return Verification(True, checked, last)
 

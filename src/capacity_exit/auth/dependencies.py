@@ -74,13 +74,28 @@ class _RoleGuard:
             )
 
 
+async def _administering_level(request: Request, principal: CurrentPrincipal) -> None:
+    """Reference data, the calendar and credit targets are the same for every department:
+    only the administering level (`CAPEXIT_ADMINISTRATION_LEVEL`, the city by default)
+    changes them, so a county's administrator cannot move every department's deadlines."""
+    level = request.app.state.settings.administration_level
+    if principal.level != level:
+        raise Forbidden(
+            f"Only administrators of the {level} level administer this.",
+            code="administration_level",
+        )
+
+
 def access(*roles: Role, scope: str = "jurisdiction", creates: bool = False) -> dict[str, Any]:
     """Route keyword arguments for an operation open to `roles` (all roles if none),
     within `scope`: `jurisdiction` (objects in the caller's jurisdictions; others 404),
-    or `global` (reference data, the same for everyone). `creates=True` marks a
-    creating POST: it accepts `Idempotency-Key`."""
+    `global` (reference data, the same for everyone), or `administration` (changing
+    what is the same for everyone: only departments of the administering level, 403 for
+    the others). `creates=True` marks a creating POST: it accepts `Idempotency-Key`."""
     allowed = frozenset(roles) if roles else frozenset(ALL_ROLES)
     guards = [Depends(_RoleGuard(allowed))]
+    if scope == "administration":
+        guards.append(Depends(_administering_level))
     if creates:
         guards.append(Idempotent)
     return {

@@ -114,6 +114,15 @@ async def issue_token(
     form: Annotated[TokenForm, Form()],
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> TokenResponse | Response:
+    """OAuth 2.0 token request: `password` for user accounts, `client_credentials` (in
+    the form or by HTTP Basic) for service accounts. Any credential problem is 401 with
+    the OAuth `error` code and a Bearer challenge. Each login name (known or not) gets
+    `CAPEXIT_LOGIN_MAX_FAILURES` guesses per `CAPEXIT_LOGIN_WINDOW_SECONDS`: a guess is
+    counted before its secret is checked, however many arrive at once, and the wrong
+    guess that uses up the allowance, and every one after it until
+    `CAPEXIT_LOGIN_LOCKOUT_SECONDS` have passed, is 429 with `Retry-After` (the right
+    secret too, unchecked). A success clears the count. Checked failures and issued
+    tokens are audited (`auth.login_failed`, `auth.token_issued`)."""
     credentials = _credentials(form, authorization)
     if credentials is None:
         return _refusal(

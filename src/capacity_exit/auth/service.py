@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -14,17 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from capacity_exit.audit import service as audit
 from capacity_exit.auth import repository, tokens
 from capacity_exit.auth.errors import Forbidden, Unauthorized
-from capacity_exit.auth.models import Account, LoginThrottle
+from capacity_exit.auth.models import Account
 from capacity_exit.auth.passwords import generate_secret, hash_secret, verify_secret
 from capacity_exit.auth.principal import Principal
 from capacity_exit.auth.roles import Role
 from capacity_exit.auth.schemas import AccountCreate, AccountKind, UserAccountCreate
-from capacity_exit.auth.throttle import (
-    ThrottleRules,
-    ThrottleState,
-    after_failure,
-    retry_after,
-)
+from capacity_exit.auth.throttle import ThrottleRules, locks_on_failure, may_check, retry_after
 from capacity_exit.config import Settings
 from capacity_exit.core.actor import Actor, act_as
 from capacity_exit.core.clock import utcnow
@@ -115,51 +111,57 @@ def _rules(settings: Settings) -> ThrottleRules:
     )
 
 
-def _state(row: LoginThrottle | None) -> ThrottleState:
-    if row is None:
-        return ThrottleState()
-    return ThrottleState(row.failures, row.window_started_at, row.locked_until)
+def _wait(locked_until: datetime | None, rules: ThrottleRules) -> int:
+    """Retry-After, read when answering (a request may have waited for the count while
+    another set the lock), and never more than the lockout itself."""
+    lockout = max(1, int(rules.lockout.total_seconds()))
+    return min(retry_after(locked_until, utcnow()) or lockout, lockout)
 
 
 async def login(session: AsyncSession, settings: Settings, credentials: Credentials) -> IssuedToken:
     """A token for valid credentials. Failures are recorded in the session and reported
     as LoginFailed / TooManyAttempts, which the caller answers without rolling back, so
-    the throttle counts them."""
+    the throttle counts them.
+
+    The guess is counted before the secret is checked (throttle.py): a name that is
+    locked, or whose guesses in this window are already used up, is refused without
+    looking at the account. The count is committed on its own, before the (slow)
+    argon2 check, so that no lock is held and no connection kept while hashing: on
+    SQLite the write lock is the whole database's. Each of the two transactions starts
+    with its write, so SQLite takes the write lock first (waiting its busy timeout)
+    rather than failing to upgrade a read. A guess counted and then lost with its
+    process stays counted: the throttle errs on the side of refusing."""
     now = utcnow()
-    row = await repository.throttle_state(session, credentials.login)
-    wait = retry_after(_state(row), now)
-    if wait is not None:
-        raise TooManyAttempts(wait)
+    rules = _rules(settings)
+    reservation = await repository.reserve_guess(session, credentials.login, now, rules)
+    if not may_check(reservation, now, rules):
+        raise TooManyAttempts(_wait(reservation.locked_until, rules))
     account = await repository.get_by_login(session, credentials.login)
+    await session.commit()
     expected_kind = (
         AccountKind.user if credentials.grant_type == "password" else AccountKind.service
     )
-    valid = verify_secret(account.secret_hash if account else None, credentials.secret)
+    # In a thread: argon2 takes a fifth of a second of CPU, during which the event loop
+    # must go on committing other requests (on SQLite, releasing the write lock).
+    stored = account.secret_hash if account else None
+    valid = await asyncio.to_thread(verify_secret, stored, credentials.secret)
     if account is None or not valid or account.disabled or account.kind != expected_kind:
-        state = after_failure(_state(row), now, _rules(settings))
-        row = row or LoginThrottle(login=credentials.login)
-        row.failures, row.window_started_at, row.locked_until = (
-            state.failures,
-            state.window_started_at,
-            state.locked_until,
-        )
-        await repository.save_throttle(session, row)
         act_as(Actor(subject=f"anonymous:{credentials.login}", department=None, roles=()))
         await audit.record(
             session,
             action="auth.login_failed",
             object_type="login",
             object_id=credentials.login,
-            after={"grant_type": credentials.grant_type, "failures": state.failures},
+            after={"grant_type": credentials.grant_type, "failures": reservation.failures},
         )
-        wait = retry_after(state, now)
-        if wait is not None:
-            raise TooManyAttempts(wait)
+        if locks_on_failure(reservation, rules):
+            until = utcnow() + rules.lockout
+            await repository.lock_login(session, credentials.login, until)
+            raise TooManyAttempts(_wait(until, rules))
         raise LoginFailed(
             "invalid_client" if expected_kind == AccountKind.service else "invalid_grant"
         )
-    if row is not None:
-        await repository.clear_throttle(session, credentials.login)
+    await repository.clear_throttle(session, credentials.login)
     act_as(
         Actor(
             subject=f"{ACCOUNT_SUBJECT_PREFIX}{account.id}",

@@ -25,9 +25,15 @@ def issue(
     ttl_seconds: int | None = None,
     now: int | None = None,
 ) -> tuple[str, int]:
-    """A signed access token and its lifetime in seconds."""
+    """A signed access token and its lifetime in seconds: at most the configured TTL,
+    the longest lifetime `verify` accepts from this issuer."""
     issued_at = int(time.time()) if now is None else now
     ttl = ttl_seconds or settings.access_token_ttl_seconds
+    if not 0 < ttl <= settings.access_token_ttl_seconds:
+        raise ValueError(
+            f"a token lives at most CAPEXIT_ACCESS_TOKEN_TTL_SECONDS "
+            f"({settings.access_token_ttl_seconds} s)"
+        )
     claims: dict[str, Any] = {
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
@@ -44,15 +50,20 @@ def issue(
 
 
 @lru_cache(maxsize=4)
-def _external(path: Path | None, _mtime: float) -> tuple[jwt.TrustedIssuer, ...]:
-    return tuple(jwt.load_trusted_issuers(path)) if path is not None else ()
+def _external(path: Path | None, _mtime: float, max_lifetime: int) -> tuple[jwt.TrustedIssuer, ...]:
+    return tuple(jwt.load_trusted_issuers(path, max_lifetime)) if path is not None else ()
 
 
 def trusted_issuers(settings: Settings) -> list[jwt.TrustedIssuer]:
     path = settings.trusted_issuers_file
     mtime = path.stat().st_mtime if path is not None and path.exists() else 0.0
-    own = jwt.own_issuer(settings.jwt_issuer, settings.jwt_audience, key_set(settings))
-    return [own, *_external(path, mtime)]
+    own = jwt.own_issuer(
+        settings.jwt_issuer,
+        settings.jwt_audience,
+        key_set(settings),
+        max_lifetime=settings.access_token_ttl_seconds,
+    )
+    return [own, *_external(path, mtime, settings.external_token_max_lifetime_seconds)]
 
 
 def verify(settings: Settings, token: str) -> dict[str, Any]:

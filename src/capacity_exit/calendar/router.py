@@ -105,7 +105,7 @@ async def get_calendar_year(session: Session, response: Response, year: Year) ->
     summary="Load or correct a year's official schedule (If-Match: the year's ETag)",
     response_model=YearOut,
     responses={200: {"headers": _ETAG}, **problem_responses(412, 413, 422, 428)},
-    **access(Role.admin, scope="global"),
+    **access(Role.admin, scope="administration"),
 )
 async def load_calendar_year(
     session: Session,
@@ -115,6 +115,12 @@ async def load_calendar_year(
     body: YearScheduleIn,
     if_match: IfMatch = None,
 ) -> YearOut:
+    """Replace a year's schedule (every day off and every weekend day worked) with the
+    State Council's notice, and recompute every provisional deadline that depends on it
+    (each move recorded). The calendar is the same for every department, so only an
+    administrator of the administering level (`CAPEXIT_ADMINISTRATION_LEVEL`, the city by
+    default) may load it; a county's administrator is refused with 403. `If-Match`
+    carries the year's ETag (`"0"` before any load): missing is 428, stale 412."""
     row = await service.load_year(session, principal, year, body, Precondition(if_match))
     schedule, loaded = await service.year_view(session, year)
     set_etag(response, row.version)

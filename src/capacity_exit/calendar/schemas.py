@@ -3,22 +3,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from capacity_exit.calendar.index import DayKind
 from capacity_exit.calendar.schedule import MAX_YEAR, MIN_YEAR
+from capacity_exit.core.clock import DatePattern, iso_date
 from capacity_exit.core.text import ShortText
 
+CALENDAR_DATE_PATTERN = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+# The strict `core.clock.Day` with the calendar's range; the range comes before the
+# validator, where pydantic applies it to the parsed date (after it, pydantic would
+# check it apart and leak `ge`/`le` into the JSON schema).
 CalendarDate = Annotated[
     dt.date,
-    Field(
-        ge=dt.date(MIN_YEAR, 1, 1),
-        le=dt.date(MAX_YEAR, 12, 31),
-        json_schema_extra={"pattern": r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"},
-    ),
+    Field(ge=dt.date(MIN_YEAR, 1, 1), le=dt.date(MAX_YEAR, 12, 31)),
+    BeforeValidator(iso_date),
+    DatePattern(CALENDAR_DATE_PATTERN),
 ]
-"""A date deadlines can be computed from: within the calendar's input range (2000–2100),
-stated in the schema for clients and fuzzers."""
+"""A date deadlines can be computed from: a `YYYY-MM-DD` string (no number, no datetime)
+within the calendar's input range (2000–2100), stated in the schema for clients and
+fuzzers. Every date in a request body is one."""
 
 
 class DayOut(BaseModel):
@@ -41,7 +45,7 @@ class DeadlineOut(BaseModel):
 class NamedDay(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date
+    date: CalendarDate
     name: ShortText
 
 

@@ -169,6 +169,8 @@ async def apply_correction(
         raise NotFound(f"No case {case_id}.")
     category = Category(case.category)
     content = checks.stored(payloads.validated_draft(category, {**case.payload, **changes}))
+    # The correction's body holds the fields under `content`.
+    await checks.check_corrected_dates(session, case, content, "/content")
     before = audit.snapshot(case)
     await history.update(
         session,

@@ -119,3 +119,13 @@ async def events_of(
     if after is not None:
         query = query.where(CaseEvent.sequence > after)
     return (await session.scalars(query)).all()
+
+
+async def last_step_day(session: AsyncSession, case_id: uuid.UUID, action: str) -> dt.date | None:
+    """The business day the case last took `action`, from its history."""
+    return await session.scalar(
+        select(CaseEvent.business_date)
+        .where(CaseEvent.case_id == case_id, CaseEvent.action == action)
+        .order_by(CaseEvent.sequence.desc())
+        .limit(1)
+    )

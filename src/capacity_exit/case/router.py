@@ -37,6 +37,7 @@ from capacity_exit.core.pagination import (
     uuid_position,
 )
 from capacity_exit.core.problems import problem_responses
+from capacity_exit.core.urls import absolute_url_for
 
 router = APIRouter(tags=["cases"])
 
@@ -134,7 +135,7 @@ async def create_case(
     body: CaseCreate,
 ) -> CaseOut:
     view = await service.create(session, principal, body)
-    response.headers["Location"] = str(request.url_for("get_case", case_id=view.case.id))
+    response.headers["Location"] = absolute_url_for(request, "get_case", case_id=view.case.id)
     return _single(request, response, view)
 
 
@@ -240,7 +241,11 @@ async def edit_case_draft(
     operation_id="transition_case",
     summary="Take a step of the case's lifecycle (If-Match required)",
     description="409 when the case's state does not allow the action (naming both), 403 "
-    "when the caller's role or department may not take it, 422 naming every missing field.",
+    "when the caller's role or department may not take it, 422 naming every missing field. "
+    "Dates are `YYYY-MM-DD` strings (422 `iso_date` for a number or a datetime) and follow "
+    "the case's own timeline: a date before the cited inspection, the publication or the "
+    "step it follows, or a completion dated before the day the case was marked overdue, is "
+    "422 `before_timeline` pointing at it.",
     response_model=CaseOut,
     responses={
         200: {"links": {k: v for k, v in _LINKS.items() if k != "GetCase"}},

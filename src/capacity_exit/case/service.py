@@ -242,6 +242,7 @@ async def edit_draft(
         )
     version = precondition.version_to_change(case.version)
     content = checks.stored(payloads.validated_draft(category, {**case.payload, **changes}))
+    checks.check_source_case(case, content)
     await checks.check_departments(session, content)
     if content == case.payload:
         return await _view(session, principal, case)
@@ -322,7 +323,9 @@ async def act(
         )
     today = clock.business_today()
     checks.check_fact_dates({k: content.get(k) for k in fields}, today)
+    await checks.check_timeline(session, case, action, content)
     checks.check_deadline_ahead(category, rule.next_state, content, today)
+    checks.check_source_case(case, content)
     await checks.check_departments(session, content)
     version = precondition.version_to_change(case.version)
     before = audit.snapshot(case)

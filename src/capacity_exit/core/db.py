@@ -39,11 +39,15 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 20) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, pool_size: int = 20, pool_timeout: float = 5.0
+) -> AsyncEngine:
     # No pre-ping: on asyncpg it costs three round trips (BEGIN, ping, ROLLBACK) on every
     # checkout. A connection found dead invalidates the pool instead, that one request is
     # answered 503 with Retry-After (core.errors), and connections are recycled hourly.
-    kwargs: dict[str, Any] = {"echo": echo, "pool_recycle": 3600}
+    # A request waits at most `pool_timeout` for a connection, then is answered 503 too
+    # (sqlalchemy.exc.TimeoutError, core.errors): an exhausted pool sheds load quickly.
+    kwargs: dict[str, Any] = {"echo": echo, "pool_recycle": 3600, "pool_timeout": pool_timeout}
     if not is_sqlite(url):
         # Connections beyond the pool are closed on return: a pool smaller than the usual
         # concurrency reconnects (and re-reads type codecs) on most requests under load.
@@ -68,8 +72,10 @@ class Database:
     sessionmaker: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False, pool_size: int = 20) -> Database:
-        engine = create_engine(url, echo=echo, pool_size=pool_size)
+    def from_url(
+        cls, url: str, *, echo: bool = False, pool_size: int = 20, pool_timeout: float = 5.0
+    ) -> Database:
+        engine = create_engine(url, echo=echo, pool_size=pool_size, pool_timeout=pool_timeout)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
     async def dispose(self) -> None:

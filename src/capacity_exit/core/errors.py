@@ -8,14 +8,19 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
 from capacity_exit.core.problems import FieldProblem, problem_response
 from capacity_exit.core.request_id import current_request_id
+from capacity_exit.core.security_headers import baseline
 
 log = logging.getLogger(__name__)
+
+# Retry-After (seconds) of a 503 that says the process is saturated for the moment.
+BUSY_RETRY_AFTER = "1"
 
 
 class AppError(Exception):
@@ -230,6 +235,30 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _pool_exhausted(request: Request, exc: Exception) -> Response:
+    """No pooled connection came free within the pool's wait: shed the request, retryably.
+
+    Handled here rather than as an unexpected error, so that it is neither a 500 nor
+    logged with a stack trace: it says the process is saturated, not that it is broken."""
+    assert isinstance(exc, PoolTimeout)
+    log.warning("no database connection free for %s %s", request.method, request.url.path)
+    return problem_response(
+        status=503,
+        code="database_busy",
+        title="Service unavailable",
+        detail="Every database connection is in use; retry shortly.",
+        instance=_instance(request),
+        request_id=current_request_id(),
+        headers={"Retry-After": BUSY_RETRY_AFTER},
+    )
+
+
+def _last_resort_headers(request: Request, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Answers of `_unexpected_error` are sent by Starlette's outermost middleware, past
+    ours: they carry the browser headers (core.security_headers) themselves."""
+    return {**baseline(request.app.state.settings), "Cache-Control": "no-store", **(extra or {})}
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         # A pooled connection found dead (the database restarted or failed over): the
@@ -242,7 +271,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
             detail="The database connection was lost and has been renewed; retry.",
             instance=_instance(request),
             request_id=current_request_id(),
-            headers={"Retry-After": "1"},
+            headers=_last_resort_headers(request, {"Retry-After": "1"}),
         )
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
@@ -252,6 +281,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
         detail="The server could not complete the request; it has been logged.",
         instance=_instance(request),
         request_id=current_request_id(),
+        headers=_last_resort_headers(request),
     )
 
 
@@ -259,4 +289,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(PoolTimeout, _pool_exhausted)
     app.add_exception_handler(Exception, _unexpected_error)

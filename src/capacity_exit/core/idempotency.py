@@ -13,6 +13,12 @@ response, or releases the claim when the request failed. A process that dies bet
 committing the create and storing its response leaves a claim that retries treat as
 abandoned after `IN_FLIGHT_TIMEOUT`; that window is the price of not buffering
 responses inside the request's transaction.
+
+No request holds two pooled connections at once (issue 14): the request's session gives
+its connection back before the claim takes one (it has only read the principal so
+far), a retry waiting for the first holds none while it sleeps, and the response is
+stored after the request's session has closed. Otherwise a burst of keyed creates, each
+holding one connection while waiting for a second, starves the pool for everyone.
 """
 
 from __future__ import annotations
@@ -28,13 +34,14 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from sqlalchemy import JSON, DateTime, Integer, String, Text, delete
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Mapped, mapped_column
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from capacity_exit.core.actor import current_actor
+from capacity_exit.core.actor import Actor, current_actor
 from capacity_exit.core.clock import as_utc, utcnow
-from capacity_exit.core.db import Base, Database
+from capacity_exit.core.db import Base, Database, Session
 from capacity_exit.core.errors import AppError, Conflict, Unprocessable
 
 IN_FLIGHT_TIMEOUT = timedelta(seconds=60)
@@ -42,6 +49,7 @@ WAIT_FOR_FIRST = timedelta(seconds=5)
 _POLL_SECONDS = 0.05
 _REPLAYED_HEADERS = ("etag", "location", "content-type")
 _STATE_KEY = "idempotency_claim"
+_OWNER_LENGTH = 100  # the `subject` column
 
 
 class IdempotencyRecord(Base):
@@ -104,6 +112,16 @@ def _request_hash_of(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(f"{method} {path}\n".encode() + canonical).hexdigest()
 
 
+def _owner(actor: Actor) -> str:
+    """Whose key it is: the subject acting for its department. One subject may hold tokens
+    for several departments (an external issuer's person, in two counties); a key used
+    for one is never replayed to the other, which may not see what the first created."""
+    owner = f"{actor.department or ''}|{actor.subject}"
+    if len(owner) <= _OWNER_LENGTH:
+        return owner
+    return "sha256:" + hashlib.sha256(owner.encode()).hexdigest()
+
+
 async def _claim(database: Database, subject: str, key: str, request_hash: str) -> None:
     deadline = utcnow() + WAIT_FOR_FIRST
     while True:
@@ -150,12 +168,17 @@ async def _claim(database: Database, subject: str, key: str, request_hash: str) 
         await asyncio.sleep(_POLL_SECONDS)
 
 
-async def idempotent(request: Request, key: IdempotencyKey = None) -> None:
-    """Dependency for creating POSTs; runs after authentication (it needs the actor)."""
+async def idempotent(request: Request, session: Session, key: IdempotencyKey = None) -> None:
+    """Dependency for creating POSTs; runs after authentication (it needs the actor).
+
+    The request's session has only read the principal: committing that read gives its
+    connection back to the pool before the claim takes one, and the endpoint takes one
+    again when it first queries."""
     if key is None:
         return
-    subject = current_actor().subject
+    subject = _owner(current_actor())
     body = await request.body()
+    await session.commit()
     await _claim(
         request.app.state.database,
         subject,
@@ -168,7 +191,25 @@ async def idempotent(request: Request, key: IdempotencyKey = None) -> None:
 Idempotent = Depends(idempotent)
 
 
+_FINISH_ATTEMPTS = 6
+
+
 async def _finish(
+    database: Database, claim: tuple[str, str], status: int, headers: dict[str, str], body: bytes
+) -> None:
+    """Store the response (or free the key), after the client has it: a pool too busy
+    to lend a connection at once is waited for again, since a response not stored would
+    leave the key in flight and a retry would, once it counts as abandoned, create twice."""
+    for attempt in range(_FINISH_ATTEMPTS):
+        try:
+            await _store(database, claim, status, headers, body)
+            return
+        except PoolTimeout:
+            if attempt == _FINISH_ATTEMPTS - 1:
+                raise
+
+
+async def _store(
     database: Database, claim: tuple[str, str], status: int, headers: dict[str, str], body: bytes
 ) -> None:
     async with database.sessionmaker() as session, session.begin():

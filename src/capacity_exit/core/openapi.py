@@ -62,7 +62,10 @@ def _document_access(operation: dict[str, Any], path: str) -> None:
         operation["responses"] = dict(sorted(responses.items()))
         return
     responses.setdefault("401", {"description": "Not authenticated"})["headers"] = _WWW_AUTHENTICATE
-    responses.setdefault("403", {"description": "Not allowed for the caller's roles"})
+    refused = "Not allowed for the caller's roles"
+    if policy.get("scope") == "administration":
+        refused += " or level (administered at the administering level only)"
+    responses.setdefault("403", {"description": refused})
     operation["responses"] = dict(sorted(responses.items()))
 
 

@@ -1,8 +1,9 @@
 """A per-client rate limit for the public routes: a token bucket per client address.
 
 In memory, per process: with several processes or hosts each enforces its own share.
-Behind a reverse proxy the address is the proxy's unless uvicorn is told to trust its
-forwarding headers (`--forwarded-allow-ips`).
+The address is the connection's peer; behind a reverse proxy it is the client's only
+for the proxies listed in `CAPEXIT_TRUSTED_PROXIES`, whose `X-Forwarded-For` uvicorn
+then believes (from anyone else the header is ignored: a client cannot name itself).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import orjson
+
 
 class PushStatus(StrEnum):
     pending = "pending"
@@ -60,11 +62,27 @@ class Outcome(StrEnum):
 RETRYABLE_STATUS = frozenset({408, 425, 429})
 
 
-def classify(status_code: int | None) -> Outcome:
-    """2xx delivered; 408/425/429, 5xx and no answer at all (None: timeout, connection
-    error, an unreadable answer) retried; any other answer is final."""
+def acknowledges(body: bytes, key: str, record_id: object = None) -> bool:
+    """Whether an answer's body is the platform's acknowledgement of a record: a JSON
+    object naming the `Idempotency-Key` it applied in `key` and, when it names a
+    `record_id`, the record's (as the fake platform answers, docs/operations.md). A
+    proxy's error page, an empty body or anything else is not: the record may not have
+    reached the platform."""
+    try:
+        answer = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return False
+    if not isinstance(answer, dict) or answer.get("key") != key:
+        return False
+    return "record_id" not in answer or answer["record_id"] == str(record_id)
+
+
+def classify(status_code: int | None, *, acknowledged: bool) -> Outcome:
+    """2xx with the platform's acknowledgement delivered; a 2xx without it, 408/425/429,
+    5xx and no answer at all (None: timeout, connection error, an unreadable answer)
+    retried, since the record may not have been applied; any other answer is final."""
     if status_code is None or status_code >= 500 or status_code in RETRYABLE_STATUS:
         return Outcome.retry
     if 200 <= status_code < 300:
-        return Outcome.delivered
+        return Outcome.delivered if acknowledged else Outcome.retry
     return Outcome.dead

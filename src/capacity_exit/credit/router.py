@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
+from capacity_exit.auth.principal import Principal
 from capacity_exit.case.machine import CREDIT_PUSH_ROLES
 from capacity_exit.core.db import Session
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
@@ -19,7 +20,6 @@ from capacity_exit.credit.machine import PushStatus
 from capacity_exit.credit.models import CreditPush
 from capacity_exit.credit.records import CreditRecord, PushKind, Trigger
 from capacity_exit.credit.schemas import (
-    AttemptOut,
     CreditPushDetail,
     CreditPushList,
     CreditPushOut,
@@ -63,12 +63,11 @@ def _out(push: CreditPush) -> CreditPushOut:
     )
 
 
-async def _detail(session: AsyncSession, response: Response, push: CreditPush) -> CreditPushDetail:
+async def _detail(
+    session: AsyncSession, principal: Principal, response: Response, push: CreditPush
+) -> CreditPushDetail:
     set_etag(response, push.version)
-    log = [
-        AttemptOut.model_validate(a, from_attributes=True)
-        for a in await service.attempts(session, push.id)
-    ]
+    log = await service.attempt_log(session, principal, push.id)
     return CreditPushDetail(**_out(push).model_dump(), attempt_log=log)
 
 
@@ -131,6 +130,9 @@ async def list_credit_pushes(
     "/credit-pushes/{push_id}",
     operation_id="get_credit_push",
     summary="One push, with every attempt",
+    description="Any role reads the pushes of its jurisdictions. What each attempt got back "
+    "from the platform (`response_excerpt`, credentials redacted) is shown to approvers and "
+    "administrators only; for other roles it is null.",
     response_model=CreditPushDetail,
     responses=problem_responses(404, 422),
     **access(),
@@ -138,7 +140,8 @@ async def list_credit_pushes(
 async def get_credit_push(
     session: Session, principal: CurrentPrincipal, response: Response, push_id: uuid.UUID
 ) -> CreditPushDetail:
-    return await _detail(session, response, await service.get(session, principal, push_id))
+    push = await service.get(session, principal, push_id)
+    return await _detail(session, principal, response, push)
 
 
 @router.post(
@@ -158,7 +161,7 @@ async def retry_credit_push(
     if_match: IfMatch = None,
 ) -> CreditPushDetail:
     push = await service.retry(session, principal, push_id, Precondition(if_match))
-    return await _detail(session, response, push)
+    return await _detail(session, principal, response, push)
 
 
 @router.post(
@@ -178,7 +181,7 @@ async def cancel_credit_push(
     if_match: IfMatch = None,
 ) -> CreditPushDetail:
     push = await service.cancel(session, principal, push_id, Precondition(if_match))
-    return await _detail(session, response, push)
+    return await _detail(session, principal, response, push)
 
 
 @router.post(

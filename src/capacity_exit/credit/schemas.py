@@ -45,8 +45,14 @@ class AttemptOut(_Utc):
         description="delivered, retry, dead; stale (the job was reclaimed before this "
         "result arrived) or lost (a worker's lease expired without a result)."
     )
-    error: str | None
-    response_excerpt: str | None = Field(description="The start of the platform's answer.")
+    error: str | None = Field(description="Why the attempt did not deliver (credentials redacted).")
+    response_excerpt: str | None = Field(
+        description="The start of the platform's answer (up to 2,000 characters), with "
+        "every credential redacted: our platform secrets by value, and the values of "
+        "authorization-like headers, token, secret and password fields and Bearer or Basic "
+        "credentials, as `[REDACTED]`. Shown to approvers and administrators; null for other "
+        "roles, and when no answer came."
+    )
 
 
 class CreditPushOut(_Utc):

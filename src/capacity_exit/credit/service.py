@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from capacity_exit.audit import service as audit
 from capacity_exit.auth.errors import Forbidden
 from capacity_exit.auth.principal import Principal
+from capacity_exit.auth.roles import Role
 from capacity_exit.case import repository as cases
 from capacity_exit.case.machine import CaseState, Category, check_credit_pusher
 from capacity_exit.case.models import Case
@@ -20,13 +21,17 @@ from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition, stale
 from capacity_exit.core.problems import FieldProblem
 from capacity_exit.core.versioned import current_version, update_if_version
-from capacity_exit.credit import outbox, targets
+from capacity_exit.credit import outbox, redaction, targets
 from capacity_exit.credit.machine import TRANSITIONS, PushEvent, PushStatus
 from capacity_exit.credit.models import CreditPush, CreditPushAttempt
 from capacity_exit.credit.records import CreditRecord, PushKind, Trigger, follow_up, listing_for
-from capacity_exit.credit.schemas import ManualPushIn
+from capacity_exit.credit.schemas import AttemptOut, ManualPushIn
 
 OBJECT_TYPE = "credit_push"
+# Who reads what a platform answered (each attempt's excerpt): those who act on the
+# answer (approvers retry and cancel) and administrators, who configure the targets.
+# Other roles see the attempts without it. Excerpts are redacted before they are stored.
+EXCERPT_READERS = frozenset({Role.approver, Role.admin})
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,28 @@ async def attempts(session: AsyncSession, push_id: uuid.UUID) -> Sequence[Credit
             .order_by(CreditPushAttempt.id)
         )
     ).all()
+
+
+async def attempt_log(
+    session: AsyncSession, principal: Principal, push_id: uuid.UUID
+) -> list[AttemptOut]:
+    """A push's attempts as `principal` may read them: the answers' excerpts only for
+    `EXCERPT_READERS`. What is shown is redacted again with the secrets in force, for
+    rows stored before answers were redacted."""
+    shown = principal.has_any(EXCERPT_READERS)
+    redact = redaction.Redactor(redaction.our_secrets())
+    log = []
+    for attempt in await attempts(session, push_id):
+        excerpt = attempt.response_excerpt if shown else None
+        log.append(
+            AttemptOut.model_validate(attempt, from_attributes=True).model_copy(
+                update={
+                    "response_excerpt": None if excerpt is None else redact(excerpt),
+                    "error": None if attempt.error is None else redact(attempt.error),
+                }
+            )
+        )
+    return log
 
 
 def _check_pusher(principal: Principal, case: Case) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from capacity_exit.config import Settings, get_settings
 from capacity_exit.core.secrets import register_development_secret
@@ -26,6 +27,36 @@ DEVELOPMENT_TOKEN = "development-credit-token"  # noqa: S105 - refused in produc
 DEVELOPMENT_BASE = "http://127.0.0.1:8701"
 SIGNATURE_HEADER = "X-Signature"
 TIMESTAMP_HEADER = "X-Timestamp"
+
+# Addresses no credit platform has: cloud metadata services (where a forged request goes
+# for credentials) and their well-known names; link-local, unspecified, multicast and
+# reserved ranges are refused as a class. Loopback (the development fake) and private
+# ranges (a platform on the government network) stay allowed. Names are resolved when
+# sent: the file is operator configuration, and its DNS is the operator's.
+_METADATA_HOSTS = frozenset(
+    {"100.100.100.200", "fd00:ec2::254", "metadata.google.internal", "metadata.tencentyun.com"}
+)
+
+
+def _not_a_platform(host: str) -> bool:
+    name = host.strip("[]").rstrip(".").lower()
+    if name in _METADATA_HOSTS:
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False  # a name
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:  # ::1 lies in IPv6's reserved ::/8
+        return False
+    return (
+        address.is_link_local
+        or address.is_unspecified
+        or address.is_multicast
+        or address.is_reserved
+        or str(address) in _METADATA_HOSTS
+    )
 
 
 class CreditTarget(BaseModel):
@@ -41,6 +72,13 @@ class CreditTarget(BaseModel):
     # Requests per second to this platform (None: no limit of ours).
     rate_per_second: float | None = Field(default=None, gt=0)
     max_response_bytes: int = Field(default=65_536, ge=1024, le=10_485_760)
+
+    @field_validator("base_url")
+    @classmethod
+    def _a_platform_address(cls, url: AnyHttpUrl) -> AnyHttpUrl:
+        if url.host is None or _not_a_platform(url.host):
+            raise ValueError(f"{url.host} is not a credit platform's address")
+        return url
 
     @property
     def shown_base_url(self) -> str:

@@ -8,7 +8,8 @@ update on the claim count), so a late answer from a presumed-dead worker cannot
 overwrite a newer attempt; the platform deduplicates by the idempotency key. On SQLite
 run one worker.
 
-The worker also runs the overdue scan periodically (its own transaction each time).
+The worker also runs the overdue scan periodically (its own transaction each time), and
+signs the audit chain's head once per period across all workers (issue 14).
 """
 
 from __future__ import annotations
@@ -40,13 +41,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from capacity_exit.audit import checkpoint as audit_checkpoint
+from capacity_exit.audit import publication as audit_publication
 from capacity_exit.case.followups import scan_overdue
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
 from capacity_exit.core.db import Database
 from capacity_exit.core.ids import uuid7
 from capacity_exit.core.rate_limit import RateLimiter
-from capacity_exit.credit import delivery, targets
+from capacity_exit.credit import delivery, redaction, targets
 from capacity_exit.credit.machine import DUE, Outcome, PushStatus, classify
 from capacity_exit.credit.models import CreditPush, CreditPushAttempt
 
@@ -105,6 +108,7 @@ class Worker:
         )
         self._limiters: dict[str, RateLimiter] = {}
         self._last_scan: float | None = None
+        self._checkpointed: datetime | None = None  # the last period seen done
 
     # --- claiming ------------------------------------------------------------------------
 
@@ -166,8 +170,9 @@ class Worker:
             outcome = Outcome.dead
         else:
             await self._wait_for_rate(target)
-            result = await delivery.send(client, target, job.key, job.payload)
-            outcome = classify(result.status_code)
+            secrets = redaction.our_secrets(self.settings)  # none of them may be stored
+            result = await delivery.send(client, target, job.key, job.payload, secrets=secrets)
+            outcome = classify(result.status_code, acknowledged=result.acknowledged)
         if outcome is Outcome.retry and job.claim >= job.budget:
             outcome = Outcome.dead  # attempts exhausted
         return Attempted(job, started_at, result, outcome)
@@ -236,6 +241,26 @@ class Worker:
             await self.record(await asyncio.gather(*(self.deliver(client, job) for job in jobs)))
         return len(jobs)
 
+    async def checkpoint_if_due(self) -> None:
+        """The audit chain's signed head for this period (audit.publication), unless a
+        worker made it already: a row keyed by the period decides, however many workers
+        run. Remembering the last period seen done spares the query on every poll. A
+        chain that no longer extends the last checkpoint, or a witness file that cannot
+        be written, is logged as an error and nothing is signed until the next period."""
+        seconds = self.settings.audit_checkpoint_seconds
+        if seconds <= 0:
+            return
+        period = audit_publication.period_of(clock.utcnow(), seconds)
+        if period == self._checkpointed:
+            return
+        try:
+            await audit_publication.checkpoint_if_due(self.database, self.settings)
+        except (audit_publication.ChainDoesNotExtend, audit_checkpoint.BadCheckpoint) as exc:
+            log.error("audit chain does not extend the last checkpoint, none signed: %s", exc)
+        except OSError as exc:  # the witness file: nothing stored, tried again next period
+            log.error("audit checkpoint not signed, the witness file failed: %s", exc)
+        self._checkpointed = period
+
     async def scan_if_due(self) -> None:
         if self.scan_every_seconds is None:
             return
@@ -287,6 +312,7 @@ class Worker:
                     if until_idle:
                         break
                     await self.scan_if_due()
+                    await self.checkpoint_if_due()
                     if stop is not None:
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
@@ -309,6 +335,7 @@ class Worker:
     async def run(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
         """Until `stop` is set; jobs already claimed are finished first."""
         await self.scan_if_due()
+        await self.checkpoint_if_due()
         async with delivery.new_client() as client:
             await self.pump(client, stop, poll_seconds=poll_seconds)
 

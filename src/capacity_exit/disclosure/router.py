@@ -18,6 +18,7 @@ from capacity_exit.core.errors import AppError
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
+from capacity_exit.core.urls import absolute_url_for
 from capacity_exit.disclosure import (
     batches,
     corrections,
@@ -212,7 +213,11 @@ async def disclosure_feed(
     )
     feed = ElementTree.Element("feed", xmlns=ATOM)
     ElementTree.SubElement(feed, "title").text = "产能退出信息公开"
-    ElementTree.SubElement(feed, "id").text = str(request.url.remove_query_params("cursor"))
+    # Its URL with its filters, under the public base URL whatever the request's Host.
+    query = request.url.remove_query_params("cursor").query
+    feed_url = absolute_url_for(request, "disclosure_feed") + (f"?{query}" if query else "")
+    ElementTree.SubElement(feed, "id").text = feed_url
+    ElementTree.SubElement(feed, "link", rel="self", href=feed_url)
     # The newest entry's publication; with none, the feed is as of this request.
     updated = max((as_utc(row.published_at) for row, _ in rows), default=None) or clock.utcnow()
     ElementTree.SubElement(feed, "updated").text = updated.isoformat()
@@ -241,7 +246,7 @@ async def disclosure_feed(
             "link",
             rel="alternate",
             type="text/html",
-            href=str(request.url_for("get_disclosure_document", disclosure_id=row.id)),
+            href=absolute_url_for(request, "get_disclosure_document", disclosure_id=row.id),
         )
         ElementTree.SubElement(entry, "summary").text = documents.render_text(document)
     body = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)

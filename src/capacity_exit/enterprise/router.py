@@ -20,6 +20,7 @@ from capacity_exit.core.pagination import (
 )
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.core.text import SearchTerm
+from capacity_exit.core.urls import absolute_url_for
 from capacity_exit.enterprise import service
 from capacity_exit.enterprise.schemas import (
     EnterpriseCreate,
@@ -62,8 +63,8 @@ async def create_enterprise(
 ) -> EnterpriseOut:
     enterprise = await service.create(session, principal, body)
     set_etag(response, enterprise.version)
-    response.headers["Location"] = str(
-        request.url_for("get_enterprise", enterprise_id=enterprise.id)
+    response.headers["Location"] = absolute_url_for(
+        request, "get_enterprise", enterprise_id=enterprise.id
     )
     return EnterpriseOut.model_validate(enterprise)
 

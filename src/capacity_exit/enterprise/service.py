@@ -21,13 +21,18 @@ from capacity_exit.enterprise.schemas import EnterpriseCreate, EnterprisePatch
 from capacity_exit.org.service import require_record_jurisdiction
 
 
-def _duplicate(code: str, existing: Enterprise | None) -> Conflict:
+def _duplicate(code: str, existing: Enterprise | None, principal: Principal) -> Conflict:
+    """The code is unique city-wide, so the conflict cannot be hidden; the existing
+    record's id is named only to a caller who may read it (another county's is not)."""
     detail = f"An enterprise with credit code {code} is already registered."
+    extra = None
+    if existing is not None and principal.can_read(existing.jurisdiction_code):
+        extra = {"existing_id": str(existing.id)}
     return Conflict(
         detail,
         code="credit_code_taken",
         errors=[FieldProblem(pointer="/credit_code", detail=detail, code="credit_code_taken")],
-        extra={"existing_id": str(existing.id)} if existing is not None else None,
+        extra=extra,
     )
 
 
@@ -44,7 +49,7 @@ async def create(session: AsyncSession, principal: Principal, data: EnterpriseCr
     _require_writable(principal, data.jurisdiction)
     existing = await repository.get_by_credit_code(session, data.credit_code)
     if existing is not None:
-        raise _duplicate(data.credit_code, existing)
+        raise _duplicate(data.credit_code, existing, principal)
     enterprise = Enterprise(
         name=data.name,
         credit_code=data.credit_code,
@@ -57,7 +62,7 @@ async def create(session: AsyncSession, principal: Principal, data: EnterpriseCr
         async with session.begin_nested():
             await repository.add(session, enterprise)
     except IntegrityError as exc:  # a concurrent create with the same code won the race
-        raise _duplicate(data.credit_code, None) from exc
+        raise _duplicate(data.credit_code, None, principal) from exc
     await audit.record(
         session,
         action="enterprise.create",
@@ -130,12 +135,12 @@ async def patch(
     if "credit_code" in changes:
         other = await repository.get_by_credit_code(session, changes["credit_code"])
         if other is not None:
-            raise _duplicate(changes["credit_code"], other)
+            raise _duplicate(changes["credit_code"], other, principal)
     try:
         async with session.begin_nested():
             updated = await update_if_version(session, Enterprise, enterprise_id, version, changes)
     except IntegrityError as exc:
-        raise _duplicate(changes.get("credit_code", ""), None) from exc
+        raise _duplicate(changes.get("credit_code", ""), None, principal) from exc
     if not updated:  # another writer committed first
         raise stale(await current_version(session, Enterprise, enterprise_id))
     await repository.refresh(session, enterprise)

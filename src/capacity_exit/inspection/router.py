@@ -14,6 +14,7 @@ from capacity_exit.core.db import Session
 from capacity_exit.core.etag import set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
+from capacity_exit.core.urls import absolute_url_for
 from capacity_exit.inspection import service
 from capacity_exit.inspection.schemas import (
     CheckedItem,
@@ -79,8 +80,8 @@ async def create_inspection(
 ) -> InspectionOut:
     view = await service.create(session, principal, body)
     set_etag(response, view.inspection.version)
-    response.headers["Location"] = str(
-        request.url_for("get_inspection", inspection_id=view.inspection.id)
+    response.headers["Location"] = absolute_url_for(
+        request, "get_inspection", inspection_id=view.inspection.id
     )
     return _out(view)
 
