@@ -41,6 +41,7 @@ from capacity_exit.core.problems import PROBLEM_MEDIA_TYPE
 from capacity_exit.main import create_app
 from tests.conftest import ClientAs
 from tests.fixtures import forge
+from tests.fixtures.factories import enterprise_body
 
 TOKEN_URL = "/api/v1/auth/token"
 PASSWORD = "the right password 2026"
@@ -233,3 +234,26 @@ async def test_external_tokens_live_at_most_the_configured_cap(
     _assert_invalid_token(await _status(client, token(now, 10**30)))
     _assert_invalid_token(await _status(client, token(now, str(now + 300))))
     _assert_invalid_token(await _status(client, token(str(now), now + 300)))
+
+
+async def test_a_subject_too_long_to_audit_is_refused_not_a_500(
+    http: httpx.AsyncClient, settings: Settings
+) -> None:
+    """A signed token whose subject the audit log cannot hold is refused before it
+    acts: a write under it would otherwise fail when audited (a 500 on PostgreSQL)."""
+    now = int(time.time())
+    claims = {"iat": now, "nbf": now, "exp": now + 600, "roles": ["officer"]}
+
+    async def create(subject: str) -> httpx.Response:
+        token = _our_token(settings, sub=subject, **claims)
+        return await http.post(
+            "/api/v1/enterprises",
+            json=enterprise_body(),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    refused = await create("s" * 101)
+    _assert_invalid_token(refused)
+    assert refused.json()["code"] == "invalid_token"
+    accepted = await create("s" * 100)
+    assert accepted.status_code == 201, accepted.text

@@ -35,6 +35,8 @@ ACCOUNT_SUBJECT_PREFIX = "account:"
 
 # --- principals ---------------------------------------------------------------------
 
+SUBJECT_MAX_LENGTH = 100  # what the audit log's `subject` column holds
+
 
 async def resolve_principal(session: AsyncSession, claims: dict[str, Any]) -> Principal:
     """The principal a verified token speaks for; 401 if it no longer may."""
@@ -43,6 +45,11 @@ async def resolve_principal(session: AsyncSession, claims: dict[str, Any]) -> Pr
     subject = claims.get("sub")
     if not isinstance(department_code, str) or not isinstance(subject, str):
         raise Unauthorized("The token names no department or subject.", code="invalid_token")
+    if len(subject) > SUBJECT_MAX_LENGTH:  # audit entries and idempotency keys name it
+        raise Unauthorized(
+            f"The token's subject is longer than {SUBJECT_MAX_LENGTH} characters.",
+            code="invalid_token",
+        )
     if not isinstance(raw_roles, list) or not all(r in Role.__members__ for r in raw_roles):
         raise Unauthorized("The token's roles are not recognised.", code="invalid_token")
     department = await org_repository.get_department(session, department_code)
