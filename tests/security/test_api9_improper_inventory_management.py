@@ -311,6 +311,7 @@ async def test_an_internal_error_is_a_bare_problem_and_the_trace_is_only_logged(
         "demo.city.admin",
     ):
         assert leak not in response.text, leak
-    # Logged for the operators, with its trace.
+    # Logged for the operators, with its trace, under the id the caller was given.
+    assert body["request_id"] and response.headers["x-request-id"] == body["request_id"]
     [record] = [r for r in caplog.records if r.exc_info is not None]
     assert path in record.getMessage()

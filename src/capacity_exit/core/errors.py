@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from capacity_exit.core.problems import FieldProblem, problem_response
-from capacity_exit.core.request_id import current_request_id
+from capacity_exit.core.request_id import REQUEST_ID_HEADER, current_request_id
 from capacity_exit.core.security_headers import baseline
 
 log = logging.getLogger(__name__)
@@ -255,8 +255,17 @@ async def _pool_exhausted(request: Request, exc: Exception) -> Response:
 
 def _last_resort_headers(request: Request, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Answers of `_unexpected_error` are sent by Starlette's outermost middleware, past
-    ours: they carry the browser headers (core.security_headers) themselves."""
-    return {**baseline(request.app.state.settings), "Cache-Control": "no-store", **(extra or {})}
+    ours: they carry the browser headers (core.security_headers) and the request id
+    themselves."""
+    found = {**baseline(request.app.state.settings), "Cache-Control": "no-store"}
+    if (request_id := _last_resort_request_id(request)) is not None:
+        found[REQUEST_ID_HEADER] = request_id
+    return {**found, **(extra or {})}
+
+
+def _last_resort_request_id(request: Request) -> str | None:
+    found = current_request_id() or getattr(request.state, "request_id", None)
+    return found if isinstance(found, str) else None
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
@@ -270,7 +279,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
             title="Service unavailable",
             detail="The database connection was lost and has been renewed; retry.",
             instance=_instance(request),
-            request_id=current_request_id(),
+            request_id=_last_resort_request_id(request),
             headers=_last_resort_headers(request, {"Retry-After": "1"}),
         )
     log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -280,7 +289,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
         title="Internal server error",
         detail="The server could not complete the request; it has been logged.",
         instance=_instance(request),
-        request_id=current_request_id(),
+        request_id=_last_resort_request_id(request),
         headers=_last_resort_headers(request),
     )
 

@@ -38,6 +38,9 @@ class RequestIdMiddleware:
             return
         request_id = _incoming(scope) or uuid.uuid4().hex
         token = _current.set(request_id)
+        # For answers sent past this middleware (Starlette's last-resort 500), which no
+        # longer see the context variable: they read it from the request's state.
+        scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
 
