@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import httpx
@@ -64,14 +63,14 @@ def test_hs256_signed_with_the_public_key_is_refused(tmp_path: Path) -> None:
 
 def test_expired_token_is_refused(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    _refused(settings, _issue(settings, now=int(time.time()) - 7200, ttl_seconds=600), "expired")
+    _refused(settings, _issue(settings, now=tokens.token_now() - 7200, ttl_seconds=600), "expired")
 
 
 def test_future_dated_token_is_refused(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    token = _issue(settings, now=int(time.time()) + 3600)
+    token = _issue(settings, now=tokens.token_now() + 3600)
     # nbf catches it first when present; without nbf the iat check must.
-    assert forge.claims_of(token)["nbf"] > time.time()
+    assert forge.claims_of(token)["nbf"] > tokens.token_now()
     claims = forge.claims_of(token)
     del claims["nbf"]
     resigned = encode(claims, key_set(settings).signing)
@@ -152,7 +151,7 @@ def test_external_issuer_by_jwks_file(tmp_path: Path) -> None:
         )
     )
     settings = _settings(tmp_path, trusted_issuers_file=config)
-    now = int(time.time())
+    now = tokens.token_now()
     claims = {
         "iss": "https://idp.jl.gov.example", "aud": "capacity-exit-api", "sub": "idp:42",
         "iat": now, "exp": now + 300, "dept": "220322-ecoenv", "roles": ["viewer"],
@@ -197,7 +196,7 @@ def test_time_claims_must_be_numbers_in_range(
     tmp_path: Path, changes: dict[str, object], reason: str
 ) -> None:
     settings = _settings(tmp_path)
-    now = int(time.time())
+    now = tokens.token_now()
     wanted = {
         k: (str(now + 600) if v == "NOW+600" else str(now) if v == "NOW" else v)
         for k, v in changes.items()
@@ -207,7 +206,7 @@ def test_time_claims_must_be_numbers_in_range(
 
 def test_our_tokens_live_at_most_the_configured_ttl(tmp_path: Path) -> None:
     settings = _settings(tmp_path, access_token_ttl_seconds=900)
-    now = int(time.time())
+    now = tokens.token_now()
     assert tokens.verify(settings, _signed(settings, iat=now, nbf=now, exp=now + 900))
     _refused(settings, _signed(settings, iat=now, nbf=now, exp=now + 901), "lifetime")
     # Backdating iat does not buy a longer life either.
@@ -250,7 +249,7 @@ def _external_token(key: str, iat: int, exp: int) -> str:
 
 def test_external_tokens_live_at_most_the_configured_cap(tmp_path: Path) -> None:
     settings, key = _external_issuer(tmp_path)
-    now = int(time.time())
+    now = tokens.token_now()
     assert settings.external_token_max_lifetime_seconds == 3600
     assert tokens.verify(settings, _external_token(key, now, now + 3600))["sub"] == "idp:7"
     _refused(settings, _external_token(key, now, now + 3601), "lifetime")
@@ -278,7 +277,7 @@ async def test_api_refuses_bad_tokens_with_a_bearer_challenge(
         "tampered": forge.with_claims(good, dept="220300-miit"),
         "expired": tokens.issue(
             settings, subject="t", department="220322-ecoenv", roles=[Role.viewer],
-            kind="test", now=int(time.time()) - 7200, ttl_seconds=600,
+            kind="test", now=tokens.token_now() - 7200, ttl_seconds=600,
         )[0],
         "garbage": "not.a.token",
     }  # fmt: skip

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -166,7 +165,7 @@ def _assert_invalid_token(response: httpx.Response) -> None:
 async def test_our_tokens_cannot_be_made_to_live_longer(
     http: httpx.AsyncClient, settings: Settings
 ) -> None:
-    now, ttl = int(time.time()), settings.access_token_ttl_seconds
+    now, ttl = tokens.token_now(), settings.access_token_ttl_seconds
     attacks = {
         "exp 10**30": {"exp": 10**30},
         "exp as a string": {"exp": str(now + 600)},
@@ -220,7 +219,7 @@ async def test_external_tokens_live_at_most_the_configured_cap(
     with_external_issuer: tuple[httpx.AsyncClient, str], settings: Settings
 ) -> None:
     client, key = with_external_issuer
-    now = int(time.time())
+    now = tokens.token_now()
 
     def token(iat: object, exp: object) -> str:
         claims = {
@@ -241,7 +240,7 @@ async def test_a_subject_too_long_to_audit_is_refused_not_a_500(
 ) -> None:
     """A signed token whose subject the audit log cannot hold is refused before it
     acts: a write under it would otherwise fail when audited (a 500 on PostgreSQL)."""
-    now = int(time.time())
+    now = tokens.token_now()
     claims = {"iat": now, "nbf": now, "exp": now + 600, "roles": ["officer"]}
 
     async def create(subject: str) -> httpx.Response:

@@ -15,6 +15,12 @@ from capacity_exit.auth.roles import Role
 from capacity_exit.config import Settings
 
 
+def token_now() -> int:
+    """Seconds since the epoch on the system clock: the clock token times are issued and
+    checked against (peers check them against their own), not `core.clock`'s instant."""
+    return int(time.time())
+
+
 def issue(
     settings: Settings,
     *,
@@ -27,7 +33,7 @@ def issue(
 ) -> tuple[str, int]:
     """A signed access token and its lifetime in seconds: at most the configured TTL,
     the longest lifetime `verify` accepts from this issuer."""
-    issued_at = int(time.time()) if now is None else now
+    issued_at = token_now() if now is None else now
     ttl = ttl_seconds or settings.access_token_ttl_seconds
     if not 0 < ttl <= settings.access_token_ttl_seconds:
         raise ValueError(
@@ -67,4 +73,4 @@ def trusted_issuers(settings: Settings) -> list[jwt.TrustedIssuer]:
 
 
 def verify(settings: Settings, token: str) -> dict[str, Any]:
-    return jwt.decode(token, trusted_issuers(settings), now=int(time.time()))
+    return jwt.decode(token, trusted_issuers(settings), now=token_now())
