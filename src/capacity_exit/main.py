@@ -11,16 +11,22 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from capacity_exit import __version__
+from capacity_exit.api.audit import public_router as audit_public_router
+from capacity_exit.api.audit import router as audit_router
+from capacity_exit.api.auth import public_router as auth_public_router
+from capacity_exit.api.auth import router as auth_router
+from capacity_exit.api.calendar import public_router as calendar_public_router
+from capacity_exit.api.calendar import router as calendar_router
+from capacity_exit.api.case import router as case_router
+from capacity_exit.api.credit import router as credit_router
+from capacity_exit.api.disclosure import public_router as disclosure_public_router
+from capacity_exit.api.disclosure import router as disclosure_router
+from capacity_exit.api.enterprise import router as enterprise_router
+from capacity_exit.api.inspection import router as inspection_router
+from capacity_exit.api.org import router as org_router
 from capacity_exit.audit import keys as audit_keys  # also registers its key check
-from capacity_exit.audit.router import public_router as audit_public_router
-from capacity_exit.audit.router import router as audit_router
 from capacity_exit.auth.dependencies import current_principal
-from capacity_exit.auth.router import public_router as auth_public_router
-from capacity_exit.auth.router import router as auth_router
-from capacity_exit.calendar.router import public_router as calendar_public_router
-from capacity_exit.calendar.router import router as calendar_router
 from capacity_exit.calendar.schedule import warm_package_schedules
-from capacity_exit.case.router import router as case_router
 from capacity_exit.config import Settings, check_production_ready, get_settings
 from capacity_exit.core import health, idempotency
 from capacity_exit.core.admission import WriteLane, write_admission
@@ -36,12 +42,6 @@ from capacity_exit.core.request_id import RequestIdMiddleware
 from capacity_exit.core.security_headers import SecurityHeadersMiddleware
 from capacity_exit.core.strict_query import reject_unknown_query_parameters
 from capacity_exit.credit import targets as credit_targets
-from capacity_exit.credit.router import router as credit_router
-from capacity_exit.disclosure.router import public_router as disclosure_public_router
-from capacity_exit.disclosure.router import router as disclosure_router
-from capacity_exit.enterprise.router import router as enterprise_router
-from capacity_exit.inspection.router import router as inspection_router
-from capacity_exit.org.router import router as org_router
 
 API_PREFIX = "/api/v1"
 
