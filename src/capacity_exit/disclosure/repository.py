@@ -1,4 +1,7 @@
-"""Every query on disclosures, their history, reviews and correction requests."""
+"""Every query on disclosures, their history, reviews and correction requests.
+
+The reads a department makes take the jurisdictions it may read (`Principal.readable`)
+and filter on them in the statement; the public reads take what was published."""
 
 from __future__ import annotations
 
@@ -20,6 +23,12 @@ from capacity_exit.disclosure.models import (
     DisclosureReview,
     PublishingRole,
 )
+from capacity_exit.enterprise.models import Enterprise
+from capacity_exit.org.models import Jurisdiction
+
+# Every stored version is a published notice: the current one, those a correction
+# superseded and those withdrawn; the public record shows them all.
+PUBLISHED = ("current", "superseded", "withdrawn")
 
 # What a correction carries over from the version it corrects.
 COPIED_ON_CORRECTION = (
@@ -79,8 +88,45 @@ async def add_notice(session: AsyncSession, disclosure: Disclosure) -> Disclosur
     return disclosure
 
 
-async def get(session: AsyncSession, disclosure_id: uuid.UUID) -> Disclosure | None:
-    return await session.get(Disclosure, disclosure_id)
+async def refresh(session: AsyncSession, row: Any) -> Any:
+    await session.refresh(row)
+    return row
+
+
+async def get_published(session: AsyncSession, disclosure_id: uuid.UUID) -> Disclosure | None:
+    """A notice of the public record, whichever its status."""
+    return await session.scalar(
+        select(Disclosure).where(Disclosure.id == disclosure_id, Disclosure.status.in_(PUBLISHED))
+    )
+
+
+async def get_in_scope(
+    session: AsyncSession, disclosure_id: uuid.UUID, readable: Iterable[str]
+) -> Disclosure | None:
+    """A notice of the jurisdictions the caller may read."""
+    return await session.scalar(
+        select(Disclosure).where(
+            Disclosure.id == disclosure_id, Disclosure.jurisdiction_code.in_(list(readable))
+        )
+    )
+
+
+async def get_of_counties(
+    session: AsyncSession, disclosure_id: uuid.UUID, city_code: str
+) -> Disclosure | None:
+    """A notice of one of the city's counties (divisions whose parent it is)."""
+    counties = select(Jurisdiction.code).where(Jurisdiction.parent_code == city_code)
+    return await session.scalar(
+        select(Disclosure).where(
+            Disclosure.id == disclosure_id, Disclosure.jurisdiction_code.in_(counties)
+        )
+    )
+
+
+async def enterprise_of_case(session: AsyncSession, enterprise_id: uuid.UUID) -> Enterprise | None:
+    """The enterprise a case is about, for the notice the case publishes: the case was
+    read in the caller's scope, and its enterprise is named wherever it is now."""
+    return await session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id))
 
 
 async def current_of_case(session: AsyncSession, case_id: uuid.UUID) -> Sequence[Disclosure]:
@@ -219,9 +265,14 @@ _PUBLIC_ROW_COLUMNS = [
 
 
 async def get_correction_request(
-    session: AsyncSession, request_id: uuid.UUID
+    session: AsyncSession, request_id: uuid.UUID, series_id: uuid.UUID
 ) -> CorrectionRequest | None:
-    return await session.get(CorrectionRequest, request_id)
+    """A correction request made of a notice of this series (the one being corrected)."""
+    return await session.scalar(
+        select(CorrectionRequest).where(
+            CorrectionRequest.id == request_id, CorrectionRequest.series_id == series_id
+        )
+    )
 
 
 async def resolve_correction_request(

@@ -44,7 +44,6 @@ from capacity_exit.disclosure.models import (
     DisclosureReview,
 )
 from capacity_exit.disclosure.schemas import CorrectionIn, ReviewIn, WithdrawalIn
-from capacity_exit.enterprise.models import Enterprise
 from capacity_exit.org import repository as org
 
 OBJECT_TYPE = "disclosure"
@@ -54,16 +53,16 @@ CURRENT, SUPERSEDED, WITHDRAWN = "current", "superseded", "withdrawn"
 async def _event(
     session: AsyncSession, disclosure: Disclosure, kind: str, reason: str | None = None
 ) -> None:
-    session.add(
+    await repository.add(
+        session,
         DisclosureEvent(
             series_id=disclosure.series_id,
             disclosure_id=disclosure.id,
             kind=kind,
             department_code=current_actor().department,
             reason=reason,
-        )
+        ),
     )
-    await session.flush()
 
 
 async def _audit(
@@ -125,7 +124,7 @@ async def publish_for_step(
         return None
     deadlines = {d.purpose: d for d in case_deadlines(index, case)}
     answered = deadlines.get(step.deadline)
-    enterprise = await session.get(Enterprise, case.enterprise_id)
+    enterprise = await repository.enterprise_of_case(session, case.enterprise_id)
     department = await org.get_department(session, case.department_code)
     jurisdiction = await org.get_jurisdiction(session, case.jurisdiction_code)
     assert enterprise is not None and department is not None and jurisdiction is not None
@@ -185,8 +184,8 @@ def _changed_meanwhile(disclosure_id: uuid.UUID) -> Conflict:
 async def _owned(
     session: AsyncSession, principal: Principal, disclosure_id: uuid.UUID
 ) -> Disclosure:
-    disclosure = await repository.get(session, disclosure_id)
-    if disclosure is None or not principal.can_read(disclosure.jurisdiction_code):
+    disclosure = await repository.get_in_scope(session, disclosure_id, principal.readable)
+    if disclosure is None:
         raise NotFound(f"No disclosure {disclosure_id}.")
     if principal.department_code != disclosure.department_code:
         raise Forbidden(
@@ -253,8 +252,10 @@ async def correct(
     content = snapshot(step, fields, names)
     request = None
     if data.correction_request_id is not None:
-        request = await repository.get_correction_request(session, data.correction_request_id)
-        if request is None or request.series_id != old.series_id:
+        request = await repository.get_correction_request(
+            session, data.correction_request_id, old.series_id
+        )
+        if request is None:
             raise NotFound.referenced(
                 "correction_request_id", "correction_request", data.correction_request_id
             )
@@ -291,7 +292,7 @@ async def _withdraw(session: AsyncSession, disclosure: Disclosure, reason: str) 
         raise Conflict(
             f"Disclosure {disclosure.id} was changed meanwhile.", code="disclosure_superseded"
         )
-    await session.refresh(disclosure)
+    await repository.refresh(session, disclosure)
     await _event(session, disclosure, "withdrawn", reason)
     await _audit(session, "withdraw", disclosure, before)
     return disclosure
@@ -323,8 +324,8 @@ async def review(
 ) -> ReviewResult:
     """A city department re-checks or spot-checks a county's notice; what it finds wrong
     goes to the county as a correction request."""
-    disclosure = await repository.get(session, disclosure_id)
-    if disclosure is None or not principal.can_read(disclosure.jurisdiction_code):
+    disclosure = await repository.get_in_scope(session, disclosure_id, principal.readable)
+    if disclosure is None:
         raise NotFound(f"No disclosure {disclosure_id}.")
     jurisdiction = await org.get_jurisdiction(session, disclosure.jurisdiction_code)
     if (
@@ -415,7 +416,7 @@ class PublicDetail:
 
 
 async def public_get(session: AsyncSession, disclosure_id: uuid.UUID) -> Disclosure:
-    disclosure = await repository.get(session, disclosure_id)
+    disclosure = await repository.get_published(session, disclosure_id)
     if disclosure is None:
         raise NotFound(f"No disclosure {disclosure_id}.")
     return disclosure

@@ -58,9 +58,10 @@ async def publish(session: AsyncSession, principal: Principal, data: CitySummary
         if disclosure_id in seen:
             continue
         seen.add(disclosure_id)
-        notice = await repository.get(session, disclosure_id)
-        county = await org.get_jurisdiction(session, notice.jurisdiction_code) if notice else None
-        if notice is None or county is None or county.parent_code != principal.jurisdiction_code:
+        notice = await repository.get_of_counties(
+            session, disclosure_id, principal.jurisdiction_code
+        )
+        if notice is None:
             # Not a notice of this city's counties: as if it did not exist.
             raise NotFound.referenced(f"disclosures/{i}", "disclosure", disclosure_id)
         if notice.status != "current":
