@@ -33,7 +33,7 @@ def atom(
     None), as UTF-8 XML. `feed_url` is the feed's own URL with its filters (its `id` and
     `self` link); `document_url` is a notice's document URL with `{id}` for the notice.
 
-    The feed's `updated` is its newest entry's publication; with none, now (the time of the request).
+    The feed's `updated` is its newest entry's publication; with none, now.
     """
     feed = ElementTree.Element("feed", xmlns=ATOM)
     ElementTree.SubElement(feed, "title").text = TITLE
