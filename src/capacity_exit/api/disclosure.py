@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
-from xml.etree import ElementTree
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
+from capacity_exit.api.negotiation import negotiated_response, text_content
 from capacity_exit.auth.dependencies import CurrentPrincipal, access, public
 from capacity_exit.auth.roles import Role
 from capacity_exit.case.machine import Category
-from capacity_exit.core import clock
-from capacity_exit.core.clock import Timestamp, as_utc
+from capacity_exit.core.clock import Timestamp
 from capacity_exit.core.db import Session
-from capacity_exit.core.errors import AppError
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
@@ -23,6 +21,7 @@ from capacity_exit.disclosure import (
     batches,
     corrections,
     documents,
+    feed,
     public_json,
     service,
     summaries,
@@ -32,7 +31,6 @@ from capacity_exit.disclosure.models import (
     CitySummary,
     CorrectionRequest,
     Disclosure,
-    PublishingRole,
 )
 from capacity_exit.disclosure.schemas import (
     BatchIn,
@@ -58,11 +56,7 @@ from capacity_exit.disclosure.schemas import (
 public_router = APIRouter(tags=["disclosures"])
 router = APIRouter(tags=["disclosures"])
 
-ATOM = "http://www.w3.org/2005/Atom"
-_DOCUMENT_TYPES = {"text/html": documents.render_html, "text/plain": documents.render_text}
-_DOCUMENT_CONTENT = {
-    "content": {media: {"schema": {"type": "string"}} for media in _DOCUMENT_TYPES}
-}
+_DOCUMENT_CONTENT = text_content(list(documents.RENDERERS))
 
 
 DepartmentFilter = Annotated[
@@ -74,13 +68,6 @@ DepartmentFilter = Annotated[
         "`publishing_role`.",
     ),
 ]
-# Atom: the role the filtered department carries an entry in, as a category of this scheme.
-PUBLISHING_ROLE_SCHEME = "urn:capacity-exit:publishing-role"
-_ROLE_LABELS = {PublishingRole.publisher: "发布单位", PublishingRole.co_publisher: "联合发布单位"}
-
-
-class NotAcceptable(AppError):
-    status, code, title = 406, "not_acceptable", "Not acceptable"
 
 
 def _document_url(request: Request) -> str:
@@ -181,12 +168,12 @@ async def list_disclosures(
     summary="An Atom feed of the latest notices",
     description="The 50 newest current notices. Filtered by `department`, each entry "
     "states the role in which that department carries it as a category of the scheme "
-    f"`{PUBLISHING_ROLE_SCHEME}` (term `publisher` or `co_publisher`); co-publishers are "
+    f"`{feed.PUBLISHING_ROLE_SCHEME}` (term `publisher` or `co_publisher`); co-publishers are "
     "the entry's contributors. The feed's `updated` is its newest entry's publication, "
     "or the time of the request when it has none.",
     response_class=Response,
     responses={
-        200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+        200: text_content([feed.MEDIA_TYPE]),
         **problem_responses(422),
     },
     **public(),
@@ -211,46 +198,12 @@ async def disclosure_feed(
         published_to=None,
         include_withdrawn=False,
     )
-    feed = ElementTree.Element("feed", xmlns=ATOM)
-    ElementTree.SubElement(feed, "title").text = "产能退出信息公开"
     # Its URL with its filters, under the public base URL whatever the request's Host.
     query = request.url.remove_query_params("cursor").query
     feed_url = absolute_url_for(request, "disclosure_feed") + (f"?{query}" if query else "")
-    ElementTree.SubElement(feed, "id").text = feed_url
-    ElementTree.SubElement(feed, "link", rel="self", href=feed_url)
-    # The newest entry's publication; with none, the feed is as of this request.
-    updated = max((as_utc(row.published_at) for row, _ in rows), default=None) or clock.utcnow()
-    ElementTree.SubElement(feed, "updated").text = updated.isoformat()
-    for row, role in rows:
-        entry = ElementTree.SubElement(feed, "entry")
-        document = documents.of_disclosure(row)
-        ElementTree.SubElement(entry, "title").text = document.title
-        ElementTree.SubElement(entry, "id").text = f"urn:uuid:{row.id}"
-        ElementTree.SubElement(entry, "updated").text = as_utc(row.published_at).isoformat()
-        author = ElementTree.SubElement(entry, "author")
-        ElementTree.SubElement(author, "name").text = row.department_name
-        for co_publisher in row.co_publishers:
-            contributor = ElementTree.SubElement(entry, "contributor")
-            ElementTree.SubElement(contributor, "name").text = co_publisher["name"]
-        ElementTree.SubElement(entry, "category", term=row.category)
-        if role is not None:
-            ElementTree.SubElement(
-                entry,
-                "category",
-                scheme=PUBLISHING_ROLE_SCHEME,
-                term=role,
-                label=_ROLE_LABELS[PublishingRole(role)],
-            )
-        ElementTree.SubElement(
-            entry,
-            "link",
-            rel="alternate",
-            type="text/html",
-            href=absolute_url_for(request, "get_disclosure_document", disclosure_id=row.id),
-        )
-        ElementTree.SubElement(entry, "summary").text = documents.render_text(document)
-    body = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return Response(body, media_type="application/atom+xml")
+    document_url = absolute_url_for(request, "get_disclosure_document", disclosure_id="{id}")
+    body = feed.atom(rows, feed_url=feed_url, document_url=document_url)
+    return Response(body, media_type=feed.MEDIA_TYPE)
 
 
 @public_router.get(
@@ -282,29 +235,6 @@ async def get_disclosure(
     )
 
 
-def _negotiate(accept: str | None) -> str:
-    """text/html unless the client prefers text/plain; 406 when it takes neither."""
-    ranked = []
-    for position, part in enumerate((accept or "*/*").split(",")):
-        media, *params = [p.strip() for p in part.split(";")]
-        quality = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    quality = float(param[2:])
-                except ValueError:
-                    quality = 0.0
-        ranked.append((-quality, position, media.lower()))
-    for negative_quality, _, media in sorted(ranked):
-        if negative_quality >= 0:
-            break
-        if media in _DOCUMENT_TYPES:
-            return media
-        if media in ("*/*", "text/*"):
-            return "text/html"
-    raise NotAcceptable("This document is served as text/html or text/plain.")
-
-
 @public_router.get(
     "/disclosures/{disclosure_id}/document",
     operation_id="get_disclosure_document",
@@ -319,16 +249,7 @@ async def get_disclosure_document(
     accept: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
     disclosure = await service.public_get(session, disclosure_id)
-    return _document_response(documents.of_disclosure(disclosure), accept)
-
-
-def _document_response(document: documents.Document, accept: str | None) -> Response:
-    media = _negotiate(accept)
-    return Response(
-        _DOCUMENT_TYPES[media](document),
-        media_type=f"{media}; charset=utf-8",
-        headers={"Vary": "Accept"},
-    )
+    return negotiated_response(accept, documents.RENDERERS, documents.of_disclosure(disclosure))
 
 
 # --- publishers and reviewers -------------------------------------------------------------
@@ -563,4 +484,4 @@ async def get_city_summary_document(
     accept: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
     summary = await summaries.get(session, summary_id)
-    return _document_response(summary_documents.of_summary(summary), accept)
+    return negotiated_response(accept, documents.RENDERERS, summary_documents.of_summary(summary))

@@ -211,3 +211,7 @@ def render_html(document: Document) -> str:
         f'<footer>{footer}</footer><p class="kind">{KIND_TITLES[document.kind]}</p>'
         "</body></html>\n"
     )
+
+
+# The media types a document is served in, each with its renderer; the first is the default.
+RENDERERS = {"text/html": render_html, "text/plain": render_text}
