@@ -11,7 +11,6 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.case.machine import Category
@@ -19,7 +18,7 @@ from capacity_exit.case.models import Case
 from capacity_exit.core.actor import current_actor
 from capacity_exit.core.clock import utcnow
 from capacity_exit.core.ids import uuid7
-from capacity_exit.credit import targets
+from capacity_exit.credit import repository, targets
 from capacity_exit.credit.machine import PushStatus
 from capacity_exit.credit.models import CreditPush
 from capacity_exit.credit.records import CreditRecord, PushKind, Trigger, follow_up, listing_for
@@ -72,14 +71,14 @@ async def add(
         for target in targets.configured(settings)
         if target_codes is None or target.code in target_codes
     ]
-    session.add_all(pushes)
-    await session.flush()
+    await repository.add_all(session, pushes)
     return pushes
 
 
 async def parties(session: AsyncSession, case: Case) -> tuple[Enterprise, Department]:
-    enterprise = await session.get(Enterprise, case.enterprise_id)
-    department = await session.get(Department, case.department_code)
+    enterprise, department = await repository.parties(
+        session, case.enterprise_id, case.department_code
+    )
     assert enterprise is not None and department is not None  # foreign keys
     return enterprise, department
 
@@ -115,12 +114,7 @@ async def standing_listing(session: AsyncSession, case_id: uuid.UUID) -> CreditP
 async def _latest(
     session: AsyncSession, case_id: uuid.UUID, kinds: Sequence[PushKind]
 ) -> CreditPush | None:
-    return await session.scalar(
-        select(CreditPush)
-        .where(CreditPush.case_id == case_id, CreditPush.kind.in_([k.value for k in kinds]))
-        .order_by(CreditPush.id.desc())
-        .limit(1)
-    )
+    return await repository.latest_of_case(session, case_id, [k.value for k in kinds])
 
 
 async def follow_listing(

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.audit import service as audit
@@ -20,10 +19,9 @@ from capacity_exit.core import clock
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition, stale
 from capacity_exit.core.problems import FieldProblem
-from capacity_exit.core.versioned import current_version, update_if_version
-from capacity_exit.credit import outbox, redaction, targets
+from capacity_exit.credit import outbox, redaction, repository, targets
 from capacity_exit.credit.machine import TRANSITIONS, PushEvent, PushStatus
-from capacity_exit.credit.models import CreditPush, CreditPushAttempt
+from capacity_exit.credit.models import CreditPush
 from capacity_exit.credit.records import CreditRecord, PushKind, Trigger, follow_up, listing_for
 from capacity_exit.credit.schemas import AttemptOut, ManualPushIn
 
@@ -52,36 +50,25 @@ async def page(
     limit: int,
 ) -> Sequence[CreditPush]:
     """Pushes in the caller's jurisdictions, oldest first."""
-    query = select(CreditPush).where(CreditPush.jurisdiction_code.in_(principal.readable))
-    for column, value in (
-        (CreditPush.target, filters.target),
-        (CreditPush.status, filters.status),
-        (CreditPush.enterprise_id, filters.enterprise_id),
-        (CreditPush.case_id, filters.case_id),
-        (CreditPush.kind, filters.kind),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if after is not None:
-        query = query.where(CreditPush.id > after)
-    return (await session.scalars(query.order_by(CreditPush.id).limit(limit))).all()
+    return await repository.list_in_scope(
+        session,
+        principal.readable,
+        limit=limit,
+        after=after,
+        target=filters.target,
+        status=filters.status,
+        enterprise_id=filters.enterprise_id,
+        case_id=filters.case_id,
+        kind=filters.kind,
+    )
 
 
 async def get(session: AsyncSession, principal: Principal, push_id: uuid.UUID) -> CreditPush:
-    push = await session.get(CreditPush, push_id)
-    if push is None or not principal.can_read(push.jurisdiction_code):
+    """A push in the caller's jurisdictions (404 otherwise, as for one that does not exist)."""
+    push = await repository.get_in_scope(session, push_id, principal.readable)
+    if push is None:
         raise NotFound(f"No credit push {push_id}.")
     return push
-
-
-async def attempts(session: AsyncSession, push_id: uuid.UUID) -> Sequence[CreditPushAttempt]:
-    return (
-        await session.scalars(
-            select(CreditPushAttempt)
-            .where(CreditPushAttempt.push_id == push_id)
-            .order_by(CreditPushAttempt.id)
-        )
-    ).all()
 
 
 async def attempt_log(
@@ -93,7 +80,7 @@ async def attempt_log(
     shown = principal.has_any(EXCERPT_READERS)
     redact = redaction.Redactor(redaction.our_secrets())
     log = []
-    for attempt in await attempts(session, push_id):
+    for attempt in await repository.attempts_in_scope(session, push_id, principal.readable):
         excerpt = attempt.response_excerpt if shown else None
         log.append(
             AttemptOut.model_validate(attempt, from_attributes=True).model_copy(
@@ -147,9 +134,9 @@ async def _change(
             "next_attempt_at": clock.utcnow(),
             "claim_budget": push.claims + targets.current_settings().credit_max_attempts,
         }
-    if not await update_if_version(session, CreditPush, push.id, version, changes):
-        raise stale(await current_version(session, CreditPush, push.id))  # a worker moved it
-    await session.refresh(push)
+    if not await repository.change_if_version(session, push.id, version, changes):
+        raise stale(await repository.version_of(session, push.id))  # a worker moved it
+    await repository.refresh(session, push)
     await audit.record(
         session,
         action=f"credit_push.{event.value}",

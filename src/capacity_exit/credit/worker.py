@@ -25,21 +25,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import (
-    DateTime,
-    Integer,
-    Text,
-    and_,
-    bindparam,
-    exists,
-    func,
-    insert,
-    or_,
-    select,
-    tuple_,
-    update,
-)
-from sqlalchemy.orm import aliased
 
 from capacity_exit.audit import checkpoint as audit_checkpoint
 from capacity_exit.audit import publication as audit_publication
@@ -49,9 +34,8 @@ from capacity_exit.core import clock
 from capacity_exit.core.db import Database
 from capacity_exit.core.ids import uuid7
 from capacity_exit.core.rate_limit import RateLimiter
-from capacity_exit.credit import delivery, redaction, targets
-from capacity_exit.credit.machine import DUE, Outcome, PushStatus, classify
-from capacity_exit.credit.models import CreditPush, CreditPushAttempt
+from capacity_exit.credit import delivery, redaction, repository, targets
+from capacity_exit.credit.machine import Outcome, PushStatus, classify
 
 log = logging.getLogger(__name__)
 
@@ -119,29 +103,24 @@ class Worker:
         now = clock.utcnow()
         due = now if due_by is None else min(now, due_by)
         async with self.database.engine.begin() as connection:
-            found = (await connection.execute(_DUE, {"now": due, "batch": self.batch_size})).all()
+            found = await repository.due(connection, due, self.batch_size)
             if not found:
                 return []
             lost = [r for r in found if r.status == PushStatus.in_flight]
             spent = [r.id for r in lost if r.claims >= r.claim_budget]
             if spent:
-                await connection.execute(_EXHAUST, {"ids": spent, "x_now": now})
-            claimed = (
-                await connection.execute(
-                    _CLAIM,
-                    {
-                        "ids": [r.id for r in found if r.id not in spent],
-                        "c_worker": self.name,
-                        "c_lease": now + self.lease,
-                        "c_now": now,
-                        "c_due": due,
-                    },
-                )
-            ).all()
+                await repository.exhaust(connection, spent, now)
+            claimed = await repository.claim(
+                connection,
+                [r.id for r in found if r.id not in spent],
+                worker=self.name,
+                lease_expires_at=now + self.lease,
+                now=now,
+                due_at=due,
+            )
             if lost:  # a lost claim is part of the job's history too
-                await connection.execute(
-                    insert(CreditPushAttempt),
-                    [_lost_attempt(r.id, r.claims, r.worker, now) for r in lost],
+                await repository.add_attempts(
+                    connection, [_lost_attempt(r.id, r.claims, r.worker, now) for r in lost]
                 )
         return [Claimed(r.id, r.claims, r.claim_budget, r.target, r.idempotency_key, r.payload)
                 for r in claimed]  # fmt: skip
@@ -177,23 +156,24 @@ class Worker:
             outcome = Outcome.dead  # attempts exhausted
         return Attempted(job, started_at, result, outcome)
 
-    def _values(self, attempted: Attempted, now: datetime) -> dict[str, Any]:
-        """The parameters of `_LAND` for one result (None keeps the stored value)."""
+    def _landing(self, attempted: Attempted, now: datetime) -> repository.Landing:
+        """What one result writes on its push."""
         result, outcome = attempted.result, attempted.outcome
-        values: dict[str, Any] = {
-            "l_code": result.status_code,
-            "l_error": result.error,
-            "l_now": now,
-            "l_delivered": None,
-            "l_next": None,
-        }
         if outcome is Outcome.delivered:
-            return values | {"l_status": PushStatus.delivered.value, "l_delivered": now}
+            return repository.Landing(
+                PushStatus.delivered, result.status_code, result.error, now, delivered_at=now
+            )
         if outcome is Outcome.retry:
             delay = self.backoff.delay(attempted.job.claim, result.retry_after_seconds)
             next_attempt = now + timedelta(seconds=delay)
-            return values | {"l_status": PushStatus.retrying.value, "l_next": next_attempt}
-        return values | {"l_status": PushStatus.dead.value}
+            return repository.Landing(
+                PushStatus.retrying,
+                result.status_code,
+                result.error,
+                now,
+                next_attempt_at=next_attempt,
+            )
+        return repository.Landing(PushStatus.dead, result.status_code, result.error, now)
 
     async def record(self, attempts: Sequence[Attempted]) -> None:
         """Every attempt of a batch, in one transaction. A result lands only while its
@@ -210,11 +190,10 @@ class Worker:
         async with self.database.engine.begin() as connection:
             landed: set[uuid.UUID] = set()
             for group in groups.values():
-                params = self._values(group[0], now)
-                params["l_claims"] = [(a.job.id, a.job.claim) for a in group]
-                landed.update((await connection.execute(_LAND, params)).scalars())
-            await connection.execute(
-                insert(CreditPushAttempt),
+                claims = [(a.job.id, a.job.claim) for a in group]
+                landed |= await repository.land(connection, claims, self._landing(group[0], now))
+            await repository.add_attempts(
+                connection,
                 [
                     {
                         "id": uuid7(),
@@ -359,100 +338,3 @@ def _lost_attempt(
         "error": "the worker's lease expired without a result; the job was reclaimed",
         "response_excerpt": None,
     }
-
-
-# The statements, built once (their construction costs more than their execution).
-_WHEN = DateTime(timezone=True)
-_EARLIER = aliased(CreditPush)
-_UNFINISHED = (PushStatus.pending, PushStatus.retrying, PushStatus.in_flight)
-
-
-def _due_at(now: Any) -> Any:
-    """Due now: pending or retrying and its time has come, or in flight with its lease
-    expired."""
-    return or_(
-        and_(CreditPush.status.in_(DUE), CreditPush.next_attempt_at <= now),
-        and_(CreditPush.status == PushStatus.in_flight, CreditPush.lease_expires_at < now),
-    )
-
-
-_DUE = (
-    select(
-        CreditPush.id,
-        CreditPush.status,
-        CreditPush.worker,
-        CreditPush.claims,
-        CreditPush.claim_budget,
-    )
-    .where(
-        _due_at(bindparam("now", type_=_WHEN)),
-        # In order per case and target: a withdrawal never overtakes its listing.
-        ~exists().where(
-            _EARLIER.case_id == CreditPush.case_id,
-            _EARLIER.target == CreditPush.target,
-            _EARLIER.id < CreditPush.id,
-            _EARLIER.status.in_(_UNFINISHED),
-        ),
-    )
-    .order_by(CreditPush.next_attempt_at)
-    .limit(bindparam("batch", type_=Integer))
-    .with_for_update(skip_locked=True, of=CreditPush)
-)
-_EXHAUST = (
-    update(CreditPush)
-    .where(
-        CreditPush.id.in_(bindparam("ids", expanding=True)),
-        CreditPush.status == PushStatus.in_flight,
-        CreditPush.lease_expires_at < bindparam("x_now", type_=_WHEN),
-    )
-    .values(
-        status=PushStatus.dead.value,
-        last_error="the lease of its last allowed attempt expired without a result",
-        lease_expires_at=None,
-        version=CreditPush.version + 1,
-        updated_at=bindparam("x_now", type_=_WHEN),
-    )
-)
-_CLAIM = (
-    update(CreditPush)
-    # Still due (on SQLite nothing was locked: a cancel may have come in between).
-    .where(
-        CreditPush.id.in_(bindparam("ids", expanding=True)),
-        _due_at(bindparam("c_due", type_=_WHEN)),
-    )
-    .values(
-        status=PushStatus.in_flight.value,
-        worker=bindparam("c_worker"),
-        lease_expires_at=bindparam("c_lease", type_=_WHEN),
-        claims=CreditPush.claims + 1,
-        version=CreditPush.version + 1,
-        updated_at=bindparam("c_now", type_=_WHEN),
-    )
-    .returning(
-        CreditPush.id,
-        CreditPush.claims,
-        CreditPush.claim_budget,
-        CreditPush.target,
-        CreditPush.idempotency_key,
-        CreditPush.payload,
-    )
-)
-# A result lands only on jobs still in flight under the claim that sent it.
-_LAND = (
-    update(CreditPush)
-    .where(
-        tuple_(CreditPush.id, CreditPush.claims).in_(bindparam("l_claims", expanding=True)),
-        CreditPush.status == PushStatus.in_flight,
-    )
-    .values(
-        status=bindparam("l_status"),
-        last_status_code=bindparam("l_code", type_=Integer),
-        last_error=bindparam("l_error", type_=Text),
-        lease_expires_at=None,
-        version=CreditPush.version + 1,
-        updated_at=bindparam("l_now", type_=_WHEN),
-        delivered_at=func.coalesce(bindparam("l_delivered", type_=_WHEN), CreditPush.delivered_at),
-        next_attempt_at=func.coalesce(bindparam("l_next", type_=_WHEN), CreditPush.next_attempt_at),
-    )
-    .returning(CreditPush.id)
-)
