@@ -62,6 +62,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests migrations scripts benchmarks
 	$(BIN)/ruff format --check src tests migrations scripts benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports pyproject.toml
 
 openapi: $(STAMP)
 	$(BIN)/capacity-exit openapi --output openapi/openapi.json
@@ -83,4 +84,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .hypothesis

@@ -13,11 +13,11 @@ from sqlalchemy import delete, text, update
 from capacity_exit.audit import keys as audit_keys
 from capacity_exit.audit.chain import GENESIS
 from capacity_exit.auth import tokens
-from capacity_exit.auth.keys import generate_private_pem
 from capacity_exit.auth.roles import Role
 from capacity_exit.config import Environment, Settings, get_settings
 from capacity_exit.core import clock, migrations
 from capacity_exit.core.db import Database, is_sqlite
+from capacity_exit.core.keys import generate_private_pem
 from capacity_exit.main import create_app
 from capacity_exit.models import (
     Account,

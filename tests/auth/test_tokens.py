@@ -12,9 +12,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from capacity_exit.auth import tokens
 from capacity_exit.auth.jwt import TokenError, TrustedIssuer, decode, encode
-from capacity_exit.auth.keys import SigningKey, generate_private_pem, key_set, verification_key
+from capacity_exit.auth.keys import SigningKey, key_set
 from capacity_exit.auth.roles import Role
 from capacity_exit.config import Environment, Settings
+from capacity_exit.core.keys import generate_private_pem, verification_key
 from tests.fixtures import forge
 
 

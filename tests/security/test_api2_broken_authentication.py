@@ -32,10 +32,11 @@ from jose import jwt as jose_jwt  # the external issuer's own tooling
 
 from capacity_exit.auth import tokens
 from capacity_exit.auth.jwt import encode
-from capacity_exit.auth.keys import generate_private_pem, key_set, verification_key
+from capacity_exit.auth.keys import key_set
 from capacity_exit.auth.roles import Role
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
+from capacity_exit.core.keys import generate_private_pem, verification_key
 from capacity_exit.core.problems import PROBLEM_MEDIA_TYPE
 from capacity_exit.main import create_app
 from tests.conftest import ClientAs

@@ -16,13 +16,13 @@ from capacity_exit.audit.schemas import (
     VerificationOut,
 )
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
-from capacity_exit.auth.keys import ALGORITHM, verification_key
 from capacity_exit.auth.roles import Role
 from capacity_exit.auth.schemas import Jwks
 from capacity_exit.config import Settings
 from capacity_exit.core.clock import Timestamp
 from capacity_exit.core.db import Session
 from capacity_exit.core.errors import NotFound
+from capacity_exit.core.keys import ALGORITHM, verification_key
 from capacity_exit.core.pagination import (
     DEFAULT_LIMIT,
     Cursor,

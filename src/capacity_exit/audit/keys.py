@@ -13,44 +13,28 @@ generated in the var directory. Two things come from it:
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from capacity_exit.auth.keys import generate_private_pem, verification_key
 from capacity_exit.config import Settings, get_settings
+from capacity_exit.core.keys import load_private_key, private_pem, verification_key
 from capacity_exit.core.secrets import register_development_secret
 
 DEV_KEY_NAME = "dev-audit-checkpoint-key.pem"
 _CHAIN_KEY_INFO = b"capacity-exit audit chain HMAC-SHA256 v1"
+_NOT_P256 = "the audit key must be an EC P-256 private key"
 
 
 def key_pem(settings: Settings) -> bytes:
-    if settings.audit_key_file is not None:
-        return settings.audit_key_file.read_bytes()
-    path = settings.var_dir.resolve() / DEV_KEY_NAME
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Exclusive create: of two processes starting together, one writes, both read it.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(generate_private_pem())
-    return path.read_bytes()
+    return private_pem(settings.audit_key_file, settings.var_dir.resolve() / DEV_KEY_NAME)
 
 
 def private_key(settings: Settings) -> ec.EllipticCurvePrivateKey:
-    key = serialization.load_pem_private_key(key_pem(settings), password=None)
-    if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
-        raise ValueError("the audit key must be an EC P-256 private key")
-    return key
+    return load_private_key(key_pem(settings), _NOT_P256)
 
 
 @dataclass(frozen=True)
@@ -63,9 +47,7 @@ class ChainKey:
 
 @lru_cache(maxsize=8)
 def _derive(pem: bytes) -> ChainKey:
-    key = serialization.load_pem_private_key(pem, password=None)
-    if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
-        raise ValueError("the audit key must be an EC P-256 private key")
+    key = load_private_key(pem, _NOT_P256)
     scalar = key.private_numbers().private_value.to_bytes(32, "big")
     secret = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_CHAIN_KEY_INFO).derive(
         scalar

@@ -19,7 +19,8 @@ from typing import Any
 from jose import jwt
 from jose.exceptions import JOSEError
 
-from capacity_exit.auth.keys import ALGORITHM, KeySet, SigningKey
+from capacity_exit.auth.keys import KeySet, SigningKey
+from capacity_exit.core.keys import ALGORITHM
 
 LEEWAY_SECONDS = 30
 # Only asymmetric algorithms are ever accepted: never `none`, never HMAC.

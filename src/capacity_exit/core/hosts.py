@@ -14,12 +14,12 @@ Pure ASGI (like the other middleware), so it costs the public list next to nothi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from capacity_exit.config import Settings
 from capacity_exit.core.problems import problem_response
 from capacity_exit.core.request_id import current_request_id
 
@@ -29,7 +29,18 @@ _PATTERN = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9
 _IPV6 = re.compile(r"^[0-9a-f:.]+$")
 
 
-def allowed_hosts(settings: Settings) -> tuple[str, ...]:
+class HostSettings(Protocol):
+    """What the host check reads of the settings (`config.Settings` has it)."""
+
+    @property
+    def public_base(self) -> str: ...
+    @property
+    def allowed_hosts(self) -> Sequence[str]: ...
+    @property
+    def is_development(self) -> bool: ...
+
+
+def allowed_hosts(settings: HostSettings) -> tuple[str, ...]:
     """The host patterns served; a malformed one stops the start (ValueError)."""
     hosts = [urlsplit(settings.public_base).hostname or "", *settings.allowed_hosts]
     if settings.is_development and not settings.allowed_hosts:

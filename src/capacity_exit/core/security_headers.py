@@ -18,9 +18,9 @@ per-request task and body streaming would cost the public list (docs/benchmarks.
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from typing import Protocol
 
-from capacity_exit.config import Settings
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Loads nothing, runs nothing, framed by no one: an API answer or a notice's document.
 DOCUMENT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -28,7 +28,14 @@ _CACHE_CONTROL = b"cache-control"
 _NO_STORE = (_CACHE_CONTROL, b"no-store")
 
 
-def baseline(settings: Settings) -> dict[str, str]:
+class HeaderSettings(Protocol):
+    """What the headers read of the settings (`config.Settings` has it)."""
+
+    @property
+    def hsts_seconds(self) -> int: ...
+
+
+def baseline(settings: HeaderSettings) -> dict[str, str]:
     """The headers every answer carries unless its route set them."""
     headers = {
         "X-Content-Type-Options": "nosniff",
@@ -46,7 +53,7 @@ def _authenticated(scope: Scope) -> bool:
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: HeaderSettings) -> None:
         self.app = app
         self.headers = [(k.lower().encode(), v.encode()) for k, v in baseline(settings).items()]
 

@@ -7,16 +7,21 @@ whatever stores them (issue 14, item 7).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Request
 
-from capacity_exit.config import Settings
+
+class UrlSettings(Protocol):
+    """What URLs read of the settings the app keeps in `app.state.settings` (`config.Settings`)."""
+
+    @property
+    def public_base(self) -> str: ...
 
 
 def absolute(request: Request, path: str) -> str:
     """`path` (from the application's root) under the public base URL."""
-    settings: Settings = request.app.state.settings
+    settings: UrlSettings = request.app.state.settings
     return settings.public_base + path
 
 
