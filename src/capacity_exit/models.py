@@ -5,8 +5,6 @@ from capacity_exit.auth.models import Account, LoginThrottle
 from capacity_exit.calendar.models import (
     CalendarYear,
     CalendarYearVersion,
-    DeadlineChange,
-    TrackedDeadline,
 )
 from capacity_exit.case.models import Case, CaseEvent
 from capacity_exit.core.db import Base
@@ -40,7 +38,6 @@ __all__ = [
     "CorrectionRequest",
     "CreditPush",
     "CreditPushAttempt",
-    "DeadlineChange",
     "Department",
     "Disclosure",
     "DisclosureBatch",
@@ -52,6 +49,5 @@ __all__ = [
     "Inspection",
     "Jurisdiction",
     "LoginThrottle",
-    "TrackedDeadline",
     "metadata",
 ]

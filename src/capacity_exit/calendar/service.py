@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.audit import service as audit
 from capacity_exit.auth.principal import Principal
-from capacity_exit.calendar import deadlines, rules
+from capacity_exit.calendar import rules
 from capacity_exit.calendar.index import CalendarIndex, Day, Result
 from capacity_exit.calendar.models import CalendarYear, CalendarYearVersion
 from capacity_exit.calendar.schedule import (
@@ -125,7 +125,10 @@ async def load_year(
     schedule: YearScheduleIn,
     precondition: Precondition,
 ) -> CalendarYear:
-    """Load (or correct) a year's official schedule; recompute provisional deadlines."""
+    """Load (or correct) a year's official schedule.
+
+    Nothing else is written: deadlines are computed on read from the current index
+    (`case.deadlines`), so every provisional one that depends on the year moves with it."""
     _check_year(year, schedule)
     # The row lock (PostgreSQL) or the database lock (SQLite) serialises loads of a year.
     row = await session.get(CalendarYear, year, with_for_update=True)
@@ -166,8 +169,6 @@ async def load_year(
         object_id=str(year),
         after=audit.snapshot(row),
     )
-    index = await current_index(session)
-    await deadlines.recompute(session, index, f"calendar {year} loaded ({schedule.notice})")
     return row
 
 
