@@ -32,7 +32,6 @@ from capacity_exit.models import (
     CorrectionRequest,
     CreditPush,
     CreditPushAttempt,
-    DeadlineChange,
     Disclosure,
     DisclosureBatch,
     DisclosureEvent,
@@ -42,7 +41,6 @@ from capacity_exit.models import (
     IdempotencyRecord,
     Inspection,
     LoginThrottle,
-    TrackedDeadline,
 )
 from capacity_exit.org import reference_data
 from tests.fixtures.clock import PINNED_INSTANT, travel
@@ -67,8 +65,6 @@ _MUTABLE_TABLES = (
     Enterprise,
     Account,
     LoginThrottle,
-    DeadlineChange,
-    TrackedDeadline,
     CalendarYearVersion,
     CalendarYear,
 )

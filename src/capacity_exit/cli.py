@@ -139,7 +139,6 @@ def _openapi(args: argparse.Namespace) -> int:
 def _calendar_load(args: argparse.Namespace) -> int:
     from capacity_exit.auth.service import system_principal
     from capacity_exit.calendar import service as calendar_service
-    from capacity_exit.calendar.models import CalendarYear
     from capacity_exit.calendar.schemas import YearScheduleIn
     from capacity_exit.core.errors import AppError
     from capacity_exit.core.etag import Precondition, etag
@@ -150,13 +149,9 @@ def _calendar_load(args: argparse.Namespace) -> int:
 
     async def work(session: AsyncSession) -> int:
         # The shell operator corrects whatever version is current.
-        current = await session.get(CalendarYear, year)
+        current = await calendar_service.loaded_version(session, year)
         row = await calendar_service.load_year(
-            session,
-            await system_principal(session),
-            year,
-            schedule,
-            Precondition(etag(current.version if current else 0)),
+            session, await system_principal(session), year, schedule, Precondition(etag(current))
         )
         return row.version
 

@@ -5,12 +5,10 @@ from capacity_exit.auth.models import Account, LoginThrottle
 from capacity_exit.calendar.models import (
     CalendarYear,
     CalendarYearVersion,
-    DeadlineChange,
-    TrackedDeadline,
 )
 from capacity_exit.case.models import Case, CaseEvent
 from capacity_exit.core.db import Base
-from capacity_exit.core.idempotency import IdempotencyRecord
+from capacity_exit.core.models import IdempotencyRecord
 from capacity_exit.credit.models import CreditPush, CreditPushAttempt
 from capacity_exit.disclosure.models import (
     CitySummary,
@@ -40,7 +38,6 @@ __all__ = [
     "CorrectionRequest",
     "CreditPush",
     "CreditPushAttempt",
-    "DeadlineChange",
     "Department",
     "Disclosure",
     "DisclosureBatch",
@@ -52,6 +49,5 @@ __all__ = [
     "Inspection",
     "Jurisdiction",
     "LoginThrottle",
-    "TrackedDeadline",
     "metadata",
 ]

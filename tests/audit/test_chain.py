@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from capacity_exit.audit import service
+from capacity_exit.audit import chain, service
 from capacity_exit.audit.models import AuditEvent
 from capacity_exit.config import Settings
 from capacity_exit.core.actor import Actor, act_as
@@ -53,7 +53,7 @@ async def _tamper(db: Database, url: str, *statements: str) -> None:
 
 
 async def _verify(
-    db: Database, checkpoints: list[service.Checkpoint] | None = None
+    db: Database, checkpoints: list[chain.Checkpoint] | None = None
 ) -> service.Verification:
     async with db.sessionmaker() as session:
         return await service.verify(session, checkpoints or [])
@@ -140,7 +140,7 @@ async def test_truncating_after_a_checkpoint_is_found(
             await session.scalars(select(AuditEvent).order_by(AuditEvent.position.desc()))
         ).first()
     assert head is not None
-    checkpoint = service.Checkpoint(head.position, head.hash)
+    checkpoint = chain.Checkpoint(head.position, head.hash)
     assert (await _verify(database, [checkpoint])).ok
     # The attacker removes the tail and rewinds the head row to match: only the
     # checkpoint, kept outside the database, still tells.

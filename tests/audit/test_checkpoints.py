@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import JSON, DateTime, bindparam, func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from capacity_exit.audit import checkpoint, keys, publication, service, witness
+from capacity_exit.audit import chain, checkpoint, keys, publication, service, witness
 from capacity_exit.audit.chain import GENESIS, canonical_json, event_fields, unkeyed_hash
 from capacity_exit.audit.models import AuditCheckpoint, AuditEvent
 from capacity_exit.auth.roles import Role
@@ -155,7 +155,7 @@ def _guessed_key(event: AuditEvent) -> str:
     return hmac.new(b"a guess at the audit key", message, hashlib.sha256).hexdigest()
 
 
-async def _verify(db: Database, *checkpoints: service.Checkpoint) -> service.Verification:
+async def _verify(db: Database, *checkpoints: chain.Checkpoint) -> service.Verification:
     async with db.sessionmaker() as session:
         return await service.verify(session, list(checkpoints))
 

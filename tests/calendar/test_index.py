@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from capacity_exit.calendar import rules
 from capacity_exit.calendar.index import CalendarIndex, DayKind
+from capacity_exit.calendar.models import CalendarYear
+from capacity_exit.calendar.service import build_index
 
 pytestmark = pytest.mark.seed("一(三)")
 
@@ -131,3 +133,28 @@ def test_next_working_day_is_the_first_working_day_not_before(
 
 def test_largest_accepted_request_still_has_an_answer(index: CalendarIndex) -> None:
     assert index.working_days_after(date(2100, 12, 31), 3650).date.year <= 2116
+
+
+def test_a_loaded_year_moves_provisional_deadlines_and_only_them(index: CalendarIndex) -> None:
+    """Deadlines are computed on read from the index in force (decisions.md), so loading a
+    year's schedule moves every provisional deadline that reaches into it, and no other."""
+    loaded = build_index(
+        [
+            CalendarYear(
+                year=2027,
+                notice="测试通知〔2027〕1号",
+                holidays=[
+                    {"date": "2027-01-01", "name": "元旦"},
+                    {"date": "2027-01-04", "name": "元旦"},
+                    {"date": "2027-01-05", "name": "元旦"},
+                ],
+                adjusted_workdays=[{"date": "2027-01-09", "name": "元旦调休上班"}],
+                version=1,
+            )
+        ]
+    )
+    into_2027, settled = (date(2026, 12, 31), 3), (date(2025, 9, 26), 10)
+    assert rules.working_days_after(index, *into_2027) == (date(2027, 1, 6), True)
+    assert rules.working_days_after(loaded, *into_2027) == (date(2027, 1, 8), False)
+    assert rules.working_days_after(index, *settled) == (date(2025, 10, 16), False)
+    assert rules.working_days_after(loaded, *settled) == (date(2025, 10, 16), False)

@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from capacity_exit.auth.roles import Role
-from capacity_exit.calendar import deadlines
-from capacity_exit.calendar.service import current_index
-from capacity_exit.core.db import Database
 from tests.conftest import ClientAs
 
 # A made-up 2027 schedule: the real notice is not published yet; the tests only need
@@ -152,43 +147,3 @@ async def test_inconsistent_schedules_are_422(
 async def test_only_admins_load(client_as: ClientAs) -> None:
     assert (await _load(client_as("220300-miit", Role.lead), '"0"')).status_code == 403
     assert (await _load(client_as(None), '"0"')).status_code == 401
-
-
-@pytest.mark.seed("一(三)")
-async def test_provisional_deadlines_are_recomputed_with_history(
-    app: FastAPI, client_as: ClientAs
-) -> None:
-    database: Database = app.state.database
-    async with database.sessionmaker() as session, session.begin():
-        index = await current_index(session)
-        tracked = await deadlines.track(
-            session,
-            index,
-            object_type="case",
-            object_id="case-1",
-            purpose="publicity",
-            rule=deadlines.WORKING_DAYS_AFTER,
-            start=date(2026, 12, 31),
-            working_days=3,
-        )
-        settled = await deadlines.track(
-            session,
-            index,
-            object_type="case",
-            object_id="case-2",
-            purpose="publicity",
-            rule=deadlines.WORKING_DAYS_AFTER,
-            start=date(2025, 9, 26),
-            working_days=10,
-        )
-        assert (tracked.due, tracked.provisional) == (date(2027, 1, 6), True)
-        assert settled.provisional is False
-
-    assert (await _load(client_as("220300-miit", Role.admin), '"0"')).status_code == 200
-
-    async with database.sessionmaker() as session:
-        [change] = await deadlines.history(session, "case", "case-1")
-        assert (change.old_due, change.new_due) == (date(2027, 1, 6), date(2027, 1, 8))
-        assert (change.old_provisional, change.new_provisional) == (True, False)
-        assert "2027" in change.reason
-        assert await deadlines.history(session, "case", "case-2") == []

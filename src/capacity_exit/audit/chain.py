@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from capacity_exit.audit.keys import ChainKey
@@ -21,6 +22,14 @@ from capacity_exit.core.clock import as_utc
 GENESIS = "0" * 64
 # Fields whose values are never written to the log in clear.
 SECRET_FIELDS = frozenset({"secret_hash", "password", "secret", "client_secret"})
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A head of the chain: how many events it had and the last one's hash."""
+
+    position: int
+    hash: str
 
 
 def canonical_json(value: Any) -> bytes:

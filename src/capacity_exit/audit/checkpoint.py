@@ -21,9 +21,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from capacity_exit.audit.chain import canonical_json
+from capacity_exit.audit.chain import Checkpoint, canonical_json
 from capacity_exit.audit.keys import key_pem, private_key
-from capacity_exit.audit.service import Checkpoint
 from capacity_exit.config import Settings
 from capacity_exit.core.clock import as_utc
 from capacity_exit.core.keys import verification_key

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.audit import checkpoint, keys, repository, service, witness
+from capacity_exit.audit.chain import Checkpoint
 from capacity_exit.audit.checkpoint import SignedCheckpoint
 from capacity_exit.audit.models import AuditCheckpoint
 from capacity_exit.config import Settings
@@ -46,7 +47,7 @@ def signed(row: AuditCheckpoint) -> SignedCheckpoint:
     )
 
 
-async def stored_heads(session: AsyncSession, settings: Settings) -> list[service.Checkpoint]:
+async def stored_heads(session: AsyncSession, settings: Settings) -> list[Checkpoint]:
     """The heads the stored checkpoints vouch for, each signature checked (a row whose
     signature fails was not made by us: BadCheckpoint)."""
     return [
@@ -55,7 +56,7 @@ async def stored_heads(session: AsyncSession, settings: Settings) -> list[servic
     ]
 
 
-async def _since(session: AsyncSession, settings: Settings) -> service.Checkpoint | None:
+async def _since(session: AsyncSession, settings: Settings) -> Checkpoint | None:
     """The latest published head signed with the current key, if any."""
     latest = await repository.latest_checkpoint(session)
     if latest is None or latest.kid != keys.chain_key(settings).kid:
@@ -82,7 +83,8 @@ async def publish(
         raise ChainDoesNotExtend(result)
     now = clock.utcnow()
     made = checkpoint.sign(settings, head.position, head.hash, checkpoint.timestamp(now))
-    session.add(
+    await repository.add_checkpoint(
+        session,
         AuditCheckpoint(
             position=made.position,
             hash=made.hash,
@@ -90,9 +92,8 @@ async def publish(
             kid=made.kid,
             signature=made.signature,
             period_start=period_start,
-        )
+        ),
     )
-    await session.flush()  # the period's unique key decides between workers here
     witness.append(settings, made)
     return made
 

@@ -10,18 +10,22 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capacity_exit.audit import keys
-from capacity_exit.audit.chain import GENESIS, digest, keyed_hash, redact, unkeyed_hash
+from capacity_exit.audit import keys, repository
+from capacity_exit.audit.chain import (
+    GENESIS,
+    Checkpoint,
+    digest,
+    keyed_hash,
+    redact,
+    unkeyed_hash,
+)
 from capacity_exit.audit.keys import ChainKey
-from capacity_exit.audit.models import AuditEvent, AuditHead
+from capacity_exit.audit.models import AuditEvent
 from capacity_exit.core.actor import current_actor
 from capacity_exit.core.clock import as_utc, utcnow
 from capacity_exit.core.request_id import current_request_id
-
-HEAD_ID = 1
 
 
 async def record(
@@ -34,17 +38,9 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event for a change made in this session's transaction.
-
-    The head row is updated first: its row lock (PostgreSQL) or the write lock (SQLite)
-    is held until commit, so positions are assigned one at a time, without gaps."""
-    claimed = await session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .values(position=AuditHead.position + 1)
-        .returning(AuditHead.position, AuditHead.hash)
-    )
-    position, prev_hash = claimed.one()
+    """Append one event for a change made in this session's transaction (its position
+    claimed first, under the head's lock until commit: `repository.claim_position`)."""
+    position, prev_hash = await repository.claim_position(session)
     key = keys.current()
     actor = current_actor()
     event = AuditEvent(
@@ -65,10 +61,7 @@ async def record(
         key_id=key.kid,
     )
     event.hash = keyed_hash(event, key)
-    session.add(event)
-    await session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=event.hash))
-    await session.flush()
-    return event
+    return await repository.append(session, event)
 
 
 @dataclass(frozen=True)
@@ -78,12 +71,6 @@ class Verification:
     head_position: int
     first_bad_position: int | None = None
     reason: str | None = None
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    position: int
-    hash: str
 
 
 def _hash_problem(event: AuditEvent, key: ChainKey, unkeyed_until: int) -> str | None:
@@ -128,11 +115,8 @@ async def verify(
     start = since or Checkpoint(0, GENESIS)
     if start.position == 0 and start.hash != GENESIS:
         return Verification(False, 0, 0, 1, "differs from checkpoint 0")
-    query = select(AuditEvent).where(AuditEvent.position >= max(start.position, 1))
-    if upto is not None:
-        query = query.where(AuditEvent.position <= upto.position)
-    stream = await session.stream_scalars(
-        query.order_by(AuditEvent.position).execution_options(yield_per=500)
+    stream = await repository.stream_events(
+        session, first=max(start.position, 1), last=None if upto is None else upto.position
     )
     expected_position = max(start.position, 1)
     prev_hash: str | None = GENESIS if start.position == 0 else None
@@ -163,8 +147,7 @@ async def verify(
         if reached != upto:
             return Verification(False, checked, last, last + 1, "does not reach the head")
         return Verification(True, checked, last)
-    head = await session.get(AuditHead, HEAD_ID)
-    if head is None or Checkpoint(head.position, head.hash) != reached:
+    if await repository.find_head(session) != reached:
         return Verification(False, checked, last, last + 1, "head does not match the chain")
     return Verification(True, checked, last)
 
@@ -182,24 +165,20 @@ async def list_events(
     since: datetime | None,
     until: datetime | None,
 ) -> Sequence[AuditEvent]:
-    in_scope = AuditEvent.jurisdiction.in_(list(jurisdictions))
-    query = select(AuditEvent).where(
-        in_scope | AuditEvent.jurisdiction.is_(None) if include_unscoped else in_scope
+    """The caller's page of the log: events about objects in the jurisdictions it may
+    read (and about none, for administrators), filtered in the query."""
+    return await repository.list_events(
+        session,
+        jurisdictions=jurisdictions,
+        include_unscoped=include_unscoped,
+        after=after,
+        limit=limit,
+        object_type=object_type,
+        object_id=object_id,
+        subject=subject,
+        since=since,
+        until=until,
     )
-    query = query.order_by(AuditEvent.position).limit(limit)
-    if after is not None:
-        query = query.where(AuditEvent.position > after)
-    if object_type is not None:
-        query = query.where(AuditEvent.object_type == object_type)
-    if object_id is not None:
-        query = query.where(AuditEvent.object_id == object_id)
-    if subject is not None:
-        query = query.where(AuditEvent.subject == subject)
-    if since is not None:
-        query = query.where(AuditEvent.occurred_at >= since)
-    if until is not None:
-        query = query.where(AuditEvent.occurred_at < until)
-    return (await session.scalars(query)).all()
 
 
 def snapshot(obj: Any) -> dict[str, Any]:

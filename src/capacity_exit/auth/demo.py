@@ -55,8 +55,7 @@ async def ensure_demo_accounts(session: AsyncSession) -> list[DemoAccount]:
         account.roles = ",".join(sorted(r.value for r in demo.roles))
         account.secret_hash = hash_secret(DEMO_PASSWORD)
         account.disabled = False
-        session.add(account)
-        await session.flush()
+        await repository.add(session, account)
         await audit.record(
             session,
             action="account.demo_reset",

@@ -19,6 +19,11 @@ async def get_by_login(session: AsyncSession, login: str) -> Account | None:
     return await session.scalar(select(Account).where(Account.login == login))
 
 
+async def get_by_id(session: AsyncSession, account_id: uuid.UUID) -> Account | None:
+    """The account a verified token names (its own subject: no scope to apply)."""
+    return await session.get(Account, account_id)
+
+
 async def get_in_scope(
     session: AsyncSession, account_id: uuid.UUID, jurisdictions: Iterable[str]
 ) -> Account | None:
@@ -60,6 +65,12 @@ async def list_in_scope(
 async def add(session: AsyncSession, account: Account) -> Account:
     session.add(account)
     await session.flush()
+    return account
+
+
+async def refresh(session: AsyncSession, account: Account) -> Account:
+    """Reload `account` after a conditional update changed its row."""
+    await session.refresh(account)
     return account
 
 

@@ -77,7 +77,7 @@ async def resolve_principal(session: AsyncSession, claims: dict[str, Any]) -> Pr
 
 async def _account_by_subject(session: AsyncSession, account_id: str) -> Account | None:
     try:
-        return await session.get(Account, uuid.UUID(account_id))
+        return await repository.get_by_id(session, uuid.UUID(account_id))
     except ValueError:
         return None
 
@@ -281,7 +281,7 @@ async def _change(
     before = audit.snapshot(account)
     if not await update_if_version(session, Account, account_id, version, changes):
         raise stale(await current_version(session, Account, account_id))
-    await session.refresh(account)
+    await repository.refresh(session, account)
     await _audit(session, action, account, before)
     return account
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import JSON, DateTime, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from capacity_exit.core.clock import utcnow
@@ -39,40 +39,3 @@ class CalendarYearVersion(Base):
     schedule: Mapped[dict[str, Any]] = mapped_column(JSON)
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     loaded_by: Mapped[str] = mapped_column(String(100))
-
-
-class TrackedDeadline(Base):
-    """A stored deadline of some object, kept so it can be recomputed when a provisional
-    year's schedule is loaded. Features register theirs with `deadlines.track`."""
-
-    __tablename__ = "tracked_deadlines"
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
-    object_type: Mapped[str] = mapped_column(String(50))
-    object_id: Mapped[str] = mapped_column(String(64), index=True)
-    purpose: Mapped[str] = mapped_column(String(50))
-    rule: Mapped[str] = mapped_column(String(50))
-    start: Mapped[date] = mapped_column(Date)
-    working_days: Mapped[int | None] = mapped_column(Integer)
-    due: Mapped[date] = mapped_column(Date)
-    provisional: Mapped[bool] = mapped_column(Boolean, index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class DeadlineChange(Base):
-    """History: a tracked deadline moved because a year's schedule was loaded."""
-
-    __tablename__ = "deadline_changes"
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
-    deadline_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("tracked_deadlines.id"), index=True
-    )
-    object_type: Mapped[str] = mapped_column(String(50))
-    object_id: Mapped[str] = mapped_column(String(64), index=True)
-    old_due: Mapped[date] = mapped_column(Date)
-    new_due: Mapped[date] = mapped_column(Date)
-    old_provisional: Mapped[bool] = mapped_column(Boolean)
-    new_provisional: Mapped[bool] = mapped_column(Boolean)
-    reason: Mapped[str] = mapped_column(Text)
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.audit import service as audit
 from capacity_exit.auth.principal import Principal
-from capacity_exit.calendar import deadlines, rules
+from capacity_exit.calendar import repository, rules
 from capacity_exit.calendar.index import CalendarIndex, Day, Result
 from capacity_exit.calendar.models import CalendarYear, CalendarYearVersion
 from capacity_exit.calendar.schedule import (
@@ -59,17 +58,13 @@ def build_index(loaded: list[CalendarYear]) -> CalendarIndex:
 
 async def current_index(session: AsyncSession) -> CalendarIndex:
     global _cache
-    rows = await session.execute(
-        select(CalendarYear.year, CalendarYear.version, CalendarYear.loaded_at).order_by(
-            CalendarYear.year
-        )
-    )
-    signature: Signature = tuple((int(y), int(v), str(at)) for y, v, at in rows.all())
+    rows = await repository.loaded_signatures(session)
+    signature: Signature = tuple((year, version, str(at)) for year, version, at in rows)
     if _cache is not None and _cache[0] == signature:
         return _cache[1]
     async with _lock:
         if _cache is None or _cache[0] != signature:
-            loaded = list((await session.scalars(select(CalendarYear))).all())
+            loaded = list(await repository.loaded_years(session))
             index = await asyncio.to_thread(build_index, loaded)
             _cache = (signature, index)
         return _cache[1]
@@ -125,10 +120,13 @@ async def load_year(
     schedule: YearScheduleIn,
     precondition: Precondition,
 ) -> CalendarYear:
-    """Load (or correct) a year's official schedule; recompute provisional deadlines."""
+    """Load (or correct) a year's official schedule.
+
+    Nothing else is written: deadlines are computed on read from the current index
+    (`case.deadlines`), so every provisional one that depends on the year moves with it."""
     _check_year(year, schedule)
     # The row lock (PostgreSQL) or the database lock (SQLite) serialises loads of a year.
-    row = await session.get(CalendarYear, year, with_for_update=True)
+    row = await repository.get_year(session, year, for_update=True)
     version = precondition.version_to_change(row.version if row else 0)
     holidays = _named(schedule.holidays)
     worked = _named(schedule.adjusted_workdays)
@@ -143,22 +141,22 @@ async def load_year(
         row = CalendarYear(year=year, version=1, **fields)
         try:
             async with session.begin_nested():
-                session.add(row)
+                await repository.add_year(session, row)
         except IntegrityError as exc:  # another first load of this year won the race
             raise stale(1) from exc
     else:
         for name, value in fields.items():
             setattr(row, name, value)
         row.version = version + 1
-    session.add(
+    await repository.add_version(
+        session,
         CalendarYearVersion(
             year=year,
             version=row.version,
             schedule={"notice": schedule.notice, "holidays": holidays, "adjusted_workdays": worked},
             loaded_by=principal.subject,
-        )
+        ),
     )
-    await session.flush()
     await audit.record(
         session,
         action="calendar.load",
@@ -166,8 +164,6 @@ async def load_year(
         object_id=str(year),
         after=audit.snapshot(row),
     )
-    index = await current_index(session)
-    await deadlines.recompute(session, index, f"calendar {year} loaded ({schedule.notice})")
     return row
 
 
@@ -179,7 +175,13 @@ def _named(days: list[NamedDay]) -> list[dict[str, str]]:
 
 async def year_view(session: AsyncSession, year: int) -> tuple[YearSchedule, CalendarYear | None]:
     index = await current_index(session)
-    return index.schedules[year], await session.get(CalendarYear, year)
+    return index.schedules[year], await repository.get_year(session, year)
+
+
+async def loaded_version(session: AsyncSession, year: int) -> int:
+    """The version of a year's loaded schedule, 0 before any load (its ETag)."""
+    row = await repository.get_year(session, year)
+    return row.version if row else 0
 
 
 async def day(session: AsyncSession, on: date) -> Day:

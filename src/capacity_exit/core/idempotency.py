@@ -28,41 +28,28 @@ import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from sqlalchemy import JSON, DateTime, Integer, String, Text, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import Mapped, mapped_column
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from capacity_exit.core import idempotency_repository as repository
 from capacity_exit.core.actor import Actor, current_actor
 from capacity_exit.core.clock import as_utc, utcnow
-from capacity_exit.core.db import Base, Database, Session
+from capacity_exit.core.db import Database, Session
 from capacity_exit.core.errors import AppError, Conflict, Unprocessable
+from capacity_exit.core.models import IdempotencyRecord as IdempotencyRecord  # re-exported
 
 IN_FLIGHT_TIMEOUT = timedelta(seconds=60)
 WAIT_FOR_FIRST = timedelta(seconds=5)
 _POLL_SECONDS = 0.05
 _REPLAYED_HEADERS = ("etag", "location", "content-type")
 _STATE_KEY = "idempotency_claim"
-_OWNER_LENGTH = 100  # the `subject` column
-
-
-class IdempotencyRecord(Base):
-    __tablename__ = "idempotency_keys"
-
-    subject: Mapped[str] = mapped_column(String(100), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(16))  # in_flight or done
-    response_status: Mapped[int | None] = mapped_column(Integer)
-    response_body: Mapped[str | None] = mapped_column(Text)
-    response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+_OWNER_LENGTH = 100  # the `subject` column of `IdempotencyRecord`
 
 
 @dataclass(frozen=True)
@@ -126,20 +113,11 @@ async def _claim(database: Database, subject: str, key: str, request_hash: str) 
     deadline = utcnow() + WAIT_FOR_FIRST
     while True:
         async with database.sessionmaker() as session, session.begin():
-            record = await session.get(IdempotencyRecord, (subject, key))
+            record = await repository.get(session, subject, key)
             now = utcnow()
             if record is None:
-                session.add(
-                    IdempotencyRecord(
-                        subject=subject,
-                        key=key,
-                        request_hash=request_hash,
-                        state="in_flight",
-                        created_at=now,
-                    )
-                )
                 try:
-                    await session.flush()
+                    await repository.claim(session, subject, key, request_hash, now)
                 except IntegrityError:
                     await session.rollback()
                     continue  # a concurrent first request claimed it: look again
@@ -213,7 +191,7 @@ async def _store(
     database: Database, claim: tuple[str, str], status: int, headers: dict[str, str], body: bytes
 ) -> None:
     async with database.sessionmaker() as session, session.begin():
-        record = await session.get(IdempotencyRecord, claim)
+        record = await repository.get(session, *claim)
         if record is None:
             return
         if 200 <= status < 300:
@@ -222,7 +200,7 @@ async def _store(
             record.response_body = body.decode("utf-8", errors="replace")
             record.response_headers = headers
         else:  # the request failed: free the key for a retry
-            await session.delete(record)
+            await repository.delete(session, record)
 
 
 class IdempotencyRecorder:
@@ -261,10 +239,7 @@ class IdempotencyRecorder:
 
 async def prune(database: Database, retention: timedelta) -> int:
     async with database.sessionmaker() as session, session.begin():
-        result = await session.execute(
-            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - retention)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return await repository.delete_created_before(session, utcnow() - retention)
 
 
 async def _replay(_request: Request, exc: Exception) -> Response:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -76,13 +76,17 @@ def head_revisions() -> frozenset[str]:
     return frozenset(script.get_heads())
 
 
+def _current_heads(connection: Connection) -> frozenset[str]:
+    """Alembic's own record of the applied revisions (none before the first migration)."""
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
 async def applied_revisions(engine: AsyncEngine) -> frozenset[str]:
     async with engine.connect() as connection:
         try:
-            rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
-        except Exception:  # no table yet: nothing applied
+            return await connection.run_sync(_current_heads)
+        except Exception:  # an unreadable version table counts as nothing applied
             return frozenset()
-        return frozenset(str(r[0]) for r in rows)
 
 
 async def at_head(engine: AsyncEngine) -> bool:

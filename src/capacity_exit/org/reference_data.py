@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.audit import service as audit
+from capacity_exit.org import repository
 from capacity_exit.org.models import Department, Jurisdiction
 from capacity_exit.org.schemas import DepartmentKind, Level
 
@@ -91,21 +92,22 @@ async def apply(session: AsyncSession, data: ReferenceData) -> tuple[int, int]:
     # Parents first, so the self-referencing foreign key holds at every flush.
     ordered = sorted(data.divisions, key=lambda d: list(Level).index(d.level))
     for entry in ordered:
-        row = await session.get(Jurisdiction, entry.code) or Jurisdiction(code=entry.code)
+        row = await repository.get_jurisdiction(session, entry.code) or Jurisdiction(
+            code=entry.code
+        )
         row.name = entry.name
         row.level = entry.level.value
         row.parent_code = entry.parent
         row.retired_year = entry.retired_year
         row.successor_code = entry.successor
         row.note = entry.note
-        session.add(row)
-        await session.flush()
+        await repository.save_jurisdiction(session, row)
     count = 0
     for division_code in data.departments_in:
         division = by_code[division_code]
         for kind in data.department_kinds:
             code = f"{division_code}-{kind.kind.value}"
-            dept = await session.get(Department, code) or Department(code=code)
+            dept = await repository.get_department(session, code) or Department(code=code)
             dept.jurisdiction_code = division_code
             dept.kind = kind.kind.value
             dept.label = kind.label
@@ -113,9 +115,8 @@ async def apply(session: AsyncSession, data: ReferenceData) -> tuple[int, int]:
             # Member units of the city's joint meeting sit in the city and its counties.
             dept.is_member_unit = kind.member and division.level != Level.province
             dept.is_lead = kind.lead
-            session.add(dept)
+            await repository.save_department(session, dept)
             count += 1
-    await session.flush()
     await audit.record(
         session,
         action="reference_data.load",

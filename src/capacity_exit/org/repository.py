@@ -31,6 +31,13 @@ async def get_jurisdiction(session: AsyncSession, code: str) -> Jurisdiction | N
     return await session.get(Jurisdiction, code)
 
 
+async def save_jurisdiction(session: AsyncSession, row: Jurisdiction) -> Jurisdiction:
+    """Insert or update a division (flushed: departments reference it by key)."""
+    session.add(row)
+    await session.flush()
+    return row
+
+
 async def list_departments(
     session: AsyncSession, *, jurisdiction_code: str | None = None, kind: str | None = None
 ) -> Sequence[Department]:
@@ -44,6 +51,12 @@ async def list_departments(
 
 async def get_department(session: AsyncSession, code: str) -> Department | None:
     return await session.get(Department, code)
+
+
+async def save_department(session: AsyncSession, row: Department) -> Department:
+    session.add(row)
+    await session.flush()
+    return row
 
 
 async def current_descendants(session: AsyncSession, code: str) -> set[str]:
