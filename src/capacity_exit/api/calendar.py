@@ -116,8 +116,8 @@ async def load_calendar_year(
     if_match: IfMatch = None,
 ) -> YearOut:
     """Replace a year's schedule (every day off and every weekend day worked) with the
-    State Council's notice, and recompute every provisional deadline that depends on it
-    (each move recorded). The calendar is the same for every department, so only an
+    State Council's notice: every provisional deadline that depends on it moves at once
+    (deadlines are computed on read; each loaded schedule is kept). The calendar is the same for every department, so only an
     administrator of the administering level (`CAPEXIT_ADMINISTRATION_LEVEL`, the city by
     default) may load it; a county's administrator is refused with 403. `If-Match`
     carries the year's ETag (`"0"` before any load): missing is 428, stale 412."""

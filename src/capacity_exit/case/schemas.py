@@ -101,7 +101,7 @@ class DeadlineOut(BaseModel):
     due: dt.date
     provisional: bool = Field(
         description="The due date depends on a year whose holiday schedule is not yet "
-        "published; it is recomputed when the schedule is loaded."
+        "published; it moves when the schedule is loaded (computed on read)."
     )
     met_on: dt.date | None = None
     on_time: bool | None = Field(default=None, description="Once met: met on or before due.")
