@@ -43,7 +43,6 @@ from sqlalchemy.orm import aliased
 
 from capacity_exit.audit import checkpoint as audit_checkpoint
 from capacity_exit.audit import publication as audit_publication
-from capacity_exit.case.followups import scan_overdue
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
 from capacity_exit.core.db import Database
@@ -52,6 +51,7 @@ from capacity_exit.core.rate_limit import RateLimiter
 from capacity_exit.credit import delivery, redaction, targets
 from capacity_exit.credit.machine import DUE, Outcome, PushStatus, classify
 from capacity_exit.credit.models import CreditPush, CreditPushAttempt
+from capacity_exit.flows.overdue import scan_overdue
 
 log = logging.getLogger(__name__)
 
