@@ -67,7 +67,8 @@ def not_party_reason(principal: Principal, case: Case, rule: Transition) -> str 
     return f"Only a department involved in case {case.id} may {rule.action} it."
 
 
-def _allowed(principal: Principal, case: Case) -> list[CaseAction]:
+def allowed_actions(principal: Principal, case: Case) -> list[CaseAction]:
+    """The actions the caller may take on the case now (payload and guards aside)."""
     category, state = Category(case.category), CaseState(case.status)
     return [
         action
@@ -86,7 +87,7 @@ async def _views(
         session, [c.id for c in cases if c.category == Category.rectification]
     )
     return [
-        CaseView(c, _allowed(principal, c), case_deadlines(index, c), children.get(c.id))
+        CaseView(c, allowed_actions(principal, c), case_deadlines(index, c), children.get(c.id))
         for c in cases
     ]
 

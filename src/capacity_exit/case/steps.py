@@ -77,15 +77,13 @@ async def _transition(
 ) -> Step:
     """The step `request` asks of `case`, once the table and every check allow it."""
     category, state, action = Category(case.category), CaseState(case.status), request.action
-    rule = TRANSITIONS.get((category, state, action))
-    if rule is None:  # the state answers first, whatever the body holds
-        raise machine.InvalidTransition(category, state, action)
-    kind = DepartmentKind(principal.department_kind)
-    if not skip_caller_check:
-        if (reason := service.not_party_reason(principal, case, rule)) is not None:
-            raise machine.ActionForbidden(reason)
+    if skip_caller_check:
+        if (category, state, action) not in TRANSITIONS:
+            raise machine.InvalidTransition(category, state, action)
+    else:
         # The table's order: the caller (403) before anything about the payload (422).
-        machine.check_caller(rule, principal.roles, kind)
+        check_caller_may_take(principal, case, action)
+    kind = DepartmentKind(principal.department_kind)
     fields = dict(request.model_extra or {})
     draft = payloads.validated_draft(category, {**case.payload, **fields})
     content = payloads.stored_content(draft)
@@ -126,6 +124,21 @@ async def _transition(
         publicity_working_days=request.publicity_working_days,
         batch_id=batch_id,
     )
+
+
+def check_caller_may_take(principal: Principal, case: Case, action: CaseAction) -> None:
+    """The caller checks of a step, before anything about its payload: the row must exist
+    in the case's state (409 `invalid_transition`, whatever the body holds), the case be
+    in a jurisdiction the caller acts in and its department have one of the row's parts
+    in it, and the caller hold one of its roles in one of its department kinds (403
+    `action_forbidden`). What `GET /case-lifecycles` publishes of each row."""
+    category, state = Category(case.category), CaseState(case.status)
+    rule = TRANSITIONS.get((category, state, action))
+    if rule is None:
+        raise machine.InvalidTransition(category, state, action)
+    if (reason := service.not_party_reason(principal, case, rule)) is not None:
+        raise machine.ActionForbidden(reason)
+    machine.check_caller(rule, principal.roles, DepartmentKind(principal.department_kind))
 
 
 def _refuse_unrecorded(action: CaseAction, extra: list[str]) -> None:
