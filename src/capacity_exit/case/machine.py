@@ -30,6 +30,23 @@ from typing import Literal
 
 from capacity_exit.auth.errors import Forbidden
 from capacity_exit.auth.roles import Role
+from capacity_exit.case.step_fields import (
+    ACCEPTANCE,
+    CLOSURE_REPORT,
+    COMPLIANT_CONFIRMATION,
+    COMPLIANT_PUBLICITY,
+    DECISION,
+    ELIMINATION_COMPLETION_REPORT,
+    ELIMINATION_PUBLICITY,
+    FORCED_EXIT_GROUNDS,
+    ILLEGAL_COMPLETION_REPORT,
+    ILLEGAL_PUBLICITY,
+    REASON,
+    RECTIFICATION_PUBLICITY,
+    RECTIFICATION_REPORT,
+    REFUSAL,
+    REINSPECTION,
+)
 from capacity_exit.core.errors import Conflict, Unprocessable
 from capacity_exit.core.problems import FieldProblem
 from capacity_exit.org.schemas import DepartmentKind
@@ -220,53 +237,6 @@ OFFICER = frozenset({Role.officer})  # 经办: recording actions (report_*, reco
 APPROVER = frozenset({Role.approver})  # 审核签发: publish, accept, announce, decide, ...
 APPROVER_OR_LEAD = frozenset({Role.approver, Role.lead})
 # viewer reads and admin administers accounts and reference data: neither takes any action.
-
-# --- what ---------------------------------------------------------------------------------
-
-DEPARTMENTS = "responsible_departments"
-REASON = ("reason",)
-ACCEPTANCE = ("acceptance_date",)
-DECISION = ("decision_number", "decision_date", "legal_basis")
-ILLEGAL_PUBLICITY = (
-    "illegal_matters",
-    "handling_basis",
-    "handling_requirements",
-    "completion_deadline",
-    DEPARTMENTS,
-)
-ELIMINATION_PUBLICITY = (
-    "elimination_items",  # the equipment or products on the elimination catalogue
-    "elimination_basis",
-    "voluntary",
-    "exit_method",
-    "handling_requirements",
-    "completion_deadline",
-    DEPARTMENTS,
-)
-RECTIFICATION_PUBLICITY = (
-    "problems",
-    "rectification_basis",
-    "rectification_requirements",
-    "rectification_deadline",
-    DEPARTMENTS,
-)
-COMPLIANT_PUBLICITY = ("main_equipment", "products", "compliance_matters", "compliance_basis")
-COMPLIANT_CONFIRMATION = ("confirmations",)
-COMPLETION_REPORT = ("completion_date", "completion_evidence")
-# What the announcement says was done: the handling result, or what actually exited.
-ILLEGAL_COMPLETION_REPORT = (*COMPLETION_REPORT, "handling_result")
-ELIMINATION_COMPLETION_REPORT = (*COMPLETION_REPORT, "exited_items")
-# The forced-exit announcement's content: where it comes from and what is unfinished.
-FORCED_EXIT_GROUNDS = (
-    "rectification_case_id",
-    "failing_items",
-    "unfinished_rectification",
-    "involved_departments",
-)
-RECTIFICATION_REPORT = ("rectification_date", "rectification_measures")
-REINSPECTION = ("reinspection_date", "findings")
-REFUSAL = ("refusal_date", "refusal_facts")
-CLOSURE_REPORT = ("closure_date", "closure_measures")
 
 # 一(一)5: the standards department (市场监管) and the approval department (发改) confirm.
 CONFIRMING_KINDS = frozenset({K.market, K.drc})
