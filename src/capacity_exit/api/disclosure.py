@@ -52,7 +52,8 @@ from capacity_exit.disclosure.schemas import (
     ReviewOut,
     WithdrawalIn,
 )
-from capacity_exit.flows import batches, notices
+from capacity_exit.flows import batches
+from capacity_exit.flows import notices as notice_flows
 
 public_router = APIRouter(tags=["disclosures"])
 router = APIRouter(tags=["disclosures"])
@@ -378,7 +379,7 @@ async def correct_disclosure(
     body: CorrectionIn,
     if_match: IfMatch = None,
 ) -> DisclosureOut:
-    new = await notices.correct_notice_and_case(
+    new = await notice_flows.correct_notice_and_case(
         session, principal, disclosure_id, Precondition(if_match), body
     )
     return _single(request, response, new)
@@ -401,7 +402,7 @@ async def withdraw_disclosure(
     body: WithdrawalIn,
     if_match: IfMatch = None,
 ) -> DisclosureOut:
-    withdrawn = await notices.withdraw_notice_and_case(
+    withdrawn = await notice_flows.withdraw_notice_and_case(
         session, principal, disclosure_id, Precondition(if_match), body
     )
     return _single(request, response, withdrawn)
