@@ -199,13 +199,13 @@ def scan_day(requested: date | None, today: date, *, development: bool) -> date:
 
 
 def _cases_scan_overdue(args: argparse.Namespace) -> int:
-    from capacity_exit.case import followups
     from capacity_exit.core import clock
+    from capacity_exit.flows.overdue import scan_overdue
 
     day = scan_day(args.today, clock.business_today(), development=get_settings().is_development)
 
     async def work(session: AsyncSession) -> list[str]:
-        marked = await followups.scan_overdue(session, day)
+        marked = await scan_overdue(session, day)
         return [
             f"{c.id} {c.category} {c.jurisdiction_code} due {c.completion_deadline}" for c in marked
         ]

@@ -16,10 +16,11 @@ import pytest
 from fastapi import FastAPI
 
 from capacity_exit.auth.roles import Role
-from capacity_exit.case import followups, timeline
+from capacity_exit.case import timeline
 from capacity_exit.case.machine import TRANSITIONS, CaseAction
 from capacity_exit.case.payloads import FACT_DATES
 from capacity_exit.core.db import Database
+from capacity_exit.flows.overdue import scan_overdue
 from tests.conftest import ClientAs, TravelTo
 from tests.fixtures.cases import COUNTY, OWNER, open_case, payload, step, take
 
@@ -91,7 +92,7 @@ async def test_an_overdue_mark_is_not_cleared_by_a_completion_dated_before_it(
     database: Database = app.state.database
     travel_to("2026-04-01")
     async with database.sessionmaker() as session, session.begin():
-        [marked] = await followups.scan_overdue(session)
+        [marked] = await scan_overdue(session)
     case = (await owner.get(f"/api/v1/cases/{marked.id}")).json()
     assert (case["overdue"], case["overdue_since"]) == (True, "2026-04-01")
 

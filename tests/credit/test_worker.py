@@ -13,12 +13,12 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from capacity_exit.auth.roles import Role
-from capacity_exit.case import followups
 from capacity_exit.case.models import Case
 from capacity_exit.core import clock
 from capacity_exit.credit import delivery, targets
 from capacity_exit.credit.fake_platform import Faults
 from capacity_exit.credit.models import CreditPush, CreditPushAttempt
+from capacity_exit.flows import overdue
 from tests.conftest import ClientAs, TravelTo
 from tests.fixtures.cases import COUNTY, open_case, take
 from tests.fixtures.credit import FakeCredit, pushes_of, write_targets
@@ -41,7 +41,7 @@ async def test_a_rolled_back_change_leaves_no_push(
     case = await take(owner, await open_case(owner, "elimination"), "publish")
     travel_to("2027-07-01")
     async with app.state.database.sessionmaker() as session, session.begin():
-        [marked] = await followups.scan_overdue(session, dt.date.fromisoformat("2027-07-01"))
+        [marked] = await overdue.scan_overdue(session, dt.date.fromisoformat("2027-07-01"))
         inside = await session.scalar(select(func.count()).where(CreditPush.case_id == marked.id))
         assert inside == 3  # created with the mark, in its transaction
         await session.rollback()

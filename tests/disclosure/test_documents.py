@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from capacity_exit.auth.roles import Role
+from capacity_exit.case.machine import NOTICES as PUBLISHING_STEPS
 from capacity_exit.case.machine import CaseAction, Category
-from capacity_exit.disclosure.content import PUBLISHING_STEPS
 from tests.conftest import ClientAs
 from tests.fixtures import html as html5
 from tests.fixtures.cases import COUNTY, EQUIPMENT, open_case, payload, take

@@ -14,7 +14,7 @@ hide, tries in order to rewrite the record or escape the consequences:
 * the reverse, to punish: publishing a case with its deadline already passed, so the
   next scan lists the enterprise before it was ever told (422 `deadline_passed`), or
   running the overdue scan with a later `--today` in production (refused; the command
-  itself is tested in tests/case/test_followups.py).
+  itself is tested in tests/flows/test_overdue.py).
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from capacity_exit.core.pagination import (
 )
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.core.urls import absolute_url_for
+from capacity_exit.flows import steps
 
 router = APIRouter(tags=["cases"])
 
@@ -262,7 +263,7 @@ async def transition_case(
     body: CaseTransitionRequest,
     if_match: IfMatch = None,
 ) -> CaseOut:
-    view = await service.act(session, principal, case_id, Precondition(if_match), body)
+    view = await steps.take_step(session, principal, case_id, Precondition(if_match), body)
     return _single(request, response, view)
 
 
@@ -323,6 +324,7 @@ async def list_case_lifecycles() -> LifecycleList:
                         department_kinds=sorted(t.department_kinds)
                         if t.department_kinds is not None
                         else None,
+                        parties=list(t.parties),
                         required_fields=list(t.required_fields),
                         fresh_fields=list(t.fresh_fields),
                         guard=t.guard,

@@ -18,8 +18,6 @@ from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.core.urls import absolute_url_for
 from capacity_exit.disclosure import (
-    batches,
-    corrections,
     documents,
     feed,
     public_json,
@@ -52,6 +50,8 @@ from capacity_exit.disclosure.schemas import (
     ReviewOut,
     WithdrawalIn,
 )
+from capacity_exit.flows import batches
+from capacity_exit.flows import notices as notice_flows
 
 public_router = APIRouter(tags=["disclosures"])
 router = APIRouter(tags=["disclosures"])
@@ -272,7 +272,7 @@ def _single(request: Request, response: Response, disclosure: Disclosure) -> Dis
 async def publish_disclosure_batch(
     session: Session, principal: CurrentPrincipal, body: BatchIn
 ) -> BatchOut:
-    batch, notices = await batches.publish(session, principal, body)
+    batch, notices = await batches.publish_batch(session, principal, body)
     return BatchOut(
         id=batch.id,
         category=Category(batch.category),
@@ -300,7 +300,9 @@ async def correct_disclosure(
     body: CorrectionIn,
     if_match: IfMatch = None,
 ) -> DisclosureOut:
-    new = await corrections.correct(session, principal, disclosure_id, Precondition(if_match), body)
+    new = await notice_flows.correct_notice_and_case(
+        session, principal, disclosure_id, Precondition(if_match), body
+    )
     return _single(request, response, new)
 
 
@@ -321,7 +323,7 @@ async def withdraw_disclosure(
     body: WithdrawalIn,
     if_match: IfMatch = None,
 ) -> DisclosureOut:
-    withdrawn = await corrections.withdraw(
+    withdrawn = await notice_flows.withdraw_notice_and_case(
         session, principal, disclosure_id, Precondition(if_match), body
     )
     return _single(request, response, withdrawn)

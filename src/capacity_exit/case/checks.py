@@ -1,7 +1,7 @@
 """What a case's content must satisfy beyond its schema: departments that exist, dates
-not in the future and in the order of the case's own timeline (`timeline`), the named
-guards, nested completeness, findings that agree with the step, and the completion
-deadline it sets."""
+not in the future and in the order of the case's own timeline (`timeline`), nested
+completeness, findings that agree with the step, and the completion deadline it sets.
+The named guards are in `guards`."""
 
 from __future__ import annotations
 
@@ -22,10 +22,6 @@ from capacity_exit.core.errors import Unprocessable
 from capacity_exit.core.problems import FieldProblem
 from capacity_exit.inspection import repository as inspections
 from capacity_exit.org import repository as org
-
-
-def stored(draft: BaseModel) -> dict[str, Any]:
-    return draft.model_dump(mode="json", exclude_none=True)
 
 
 def _department_fields(content: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -152,27 +148,6 @@ def check_deadline_ahead(
             f"the deadline must lie after today ({today.isoformat()})",
             "deadline_passed",
         )
-
-
-def guards(case: Case, content: Mapping[str, Any], today: dt.date) -> frozenset[str]:
-    """The named guards that hold. A rectification deadline has passed from the day
-    after it (the deadline day itself is in time). Confirmations count when they come
-    from a department of the case's own jurisdiction (codes are `{division}-{kind}`,
-    and every named department exists) and are dated no later than today."""
-    passed = set()
-    confirmed_kinds = {
-        item["department"].rsplit("-", 1)[-1]
-        for item in content.get("confirmations") or []
-        if item.get("department", "").startswith(f"{case.jurisdiction_code}-")
-        and item.get("confirmed_on")
-        and dt.date.fromisoformat(item["confirmed_on"]) <= today
-    }
-    if confirmed_kinds >= machine.CONFIRMING_KINDS:
-        passed.add(machine.ALL_CONFIRMATIONS_PRESENT)
-    deadline = case.completion_deadline
-    if case.category == Category.rectification and deadline is not None and deadline < today:
-        passed.add(machine.RECTIFICATION_DEADLINE_PASSED)
-    return frozenset(passed)
 
 
 def nested_missing(category: Category, draft: BaseModel) -> Any:

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 from capacity_exit.calendar import rules
 from capacity_exit.calendar.index import CalendarIndex
-from capacity_exit.case.machine import CaseState, Category
+from capacity_exit.case.machine import CaseState, Category, Purpose
 from capacity_exit.case.models import Case
-
-Purpose = Literal["publicity", "completion", "announcement", "completion_announcement"]
 
 # The payload field holding the completion deadline the department set, per category.
 COMPLETION_DEADLINE_FIELD: dict[Category, str] = {

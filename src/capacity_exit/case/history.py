@@ -61,7 +61,11 @@ async def record(
     )
 
 
-async def update(session: AsyncSession, case: Case, version: int, values: dict[str, Any]) -> None:
+async def update_at_version(
+    session: AsyncSession, case: Case, version: int, values: dict[str, Any]
+) -> None:
+    """Write `values` if the case is still at `version` (otherwise another writer won, naming the
+    current one: 412 `version_mismatch`), and refresh `case` from the row."""
     if not await update_if_version(session, Case, case.id, version, values):
         raise stale(await current_version(session, Case, case.id))  # another writer won
     await repository.refresh(session, case)

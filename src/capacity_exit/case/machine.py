@@ -1,16 +1,20 @@
 """The lifecycle of a case in each of the five disclosure categories, as data.
 
-Pure domain: no HTTP, no database. One table, `TRANSITIONS`, says for each category,
-state and action which state follows, who may take the action (roles and department
-kinds), which payload fields it needs, which guard must hold and which follow-up
-effects the caller must carry out. `transition` checks a request against it and raises
-a typed error the API renders as 409 (`invalid_transition`, `guard_failed`), 403
-(`action_forbidden`) or 422 (`missing_fields`).
+Pure domain: no HTTP, no database. One table, `TRANSITIONS`, is the only description of
+a step: for each category, state and action which state follows, who may take the
+action (roles, department kinds, and the parts the department must have in the case),
+which payload fields it needs, which guard must hold, and which effects follow (the
+notice it publishes, the date it records, the credit push it makes, ...). `Effect` and
+`Guard` are enums, each with exactly one handler (`case.guards`; effects: `case.effects`
+for the case's own, `flows.effects` for the cross-domain ones, assembled and checked
+there). `transition` checks a request against the table and raises a typed error the
+API renders as 409 (`invalid_transition`, `guard_failed`), 403 (`action_forbidden`) or
+422 (`missing_fields`).
 
 The order of the checks is fixed: the action must exist in the state (409), then the
 caller's roles (403), then the department kind (403), then the payload (422), then the
-guard (409). Whether the department is the case's own, or in the case's jurisdiction,
-is the service's question, not this table's.
+guard (409). Whether the department has the row's part in the case (`parties`), and
+whether the case is in the caller's jurisdiction, the service checks against the case.
 
 A second table, `CREDIT_PUSHERS`, says who pushes for a case of each category by hand
 (一(二)): the roles, and the parts a department must have in the case (its owner, or a
@@ -22,9 +26,27 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from capacity_exit.auth.errors import Forbidden
 from capacity_exit.auth.roles import Role
+from capacity_exit.case.step_fields import (
+    ACCEPTANCE,
+    CLOSURE_REPORT,
+    COMPLIANT_CONFIRMATION,
+    COMPLIANT_PUBLICITY,
+    DECISION,
+    ELIMINATION_COMPLETION_REPORT,
+    ELIMINATION_PUBLICITY,
+    FORCED_EXIT_GROUNDS,
+    ILLEGAL_COMPLETION_REPORT,
+    ILLEGAL_PUBLICITY,
+    REASON,
+    RECTIFICATION_PUBLICITY,
+    RECTIFICATION_REPORT,
+    REFUSAL,
+    REINSPECTION,
+)
 from capacity_exit.core.errors import Conflict, Unprocessable
 from capacity_exit.core.problems import FieldProblem
 from capacity_exit.org.schemas import DepartmentKind
@@ -77,6 +99,62 @@ class CaseAction(StrEnum):
     withdraw = "withdraw"
 
 
+class Guard(StrEnum):
+    """A named precondition of a step, beyond its payload (`case.guards` evaluates it)."""
+
+    # 一(一)5: the standards department (市场监管) and the approval department (发改) confirm.
+    all_confirmations_present = "all_confirmations_present"
+    # A failed re-inspection escalates an enterprise that did not rectify in time (逾期未整改)
+    # or still fails after reporting its rectification (整改后仍不达标): before the deadline,
+    # one that has reported nothing still has time.
+    rectification_deadline_passed = "rectification_deadline_passed"
+
+
+class Effect(StrEnum):
+    """What follows a step, in the same unit of work as its state change."""
+
+    # The case's own (handled in `case.effects`):
+    record_milestone = "record_milestone"  # sets the row's `milestone` date column
+    restart_wait = "restart_wait"  # a new completion deadline: the report starts over
+    record_closing_reason = "record_closing_reason"  # the case ends with the request's reason
+    open_forced_exit = "open_forced_exit"  # escalation opens a forced exit (一(一)3 → 4)
+    # Across domains (handled in `flows.effects`):
+    publish_notice = "publish_notice"  # the row's `notice` (一(一))
+    withdraw_notices = "withdraw_notices"  # the case's current notices, with its reason
+    credit_listing = "credit_listing"  # 一(二): pushed to the credit platforms
+    credit_withdrawal = "credit_withdrawal"  # 一(二): its listing withdrawn
+
+
+class Party(StrEnum):
+    """A department by the part it has in a case, rather than by its kind."""
+
+    owner = "owner"  # the case's own department (a forced exit's: the deciding government)
+    involved = "involved"  # a department the case names in `involved_departments`
+
+
+# The case deadline a notice answers (`case.deadlines` computes them).
+Purpose = Literal["publicity", "completion", "announcement", "completion_announcement"]
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """The notice a step publishes (`Effect.publish_notice`)."""
+
+    kind: Literal["publicity", "announcement"]
+    deadline: Purpose  # the case deadline the notice answers
+    fields: tuple[str, ...]  # the content it freezes, in order
+    title: str  # the notice's subject, after the enterprise's name
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """The date column a step sets (`Effect.record_milestone`): from the payload field
+    `source` the request carries, or (None) the day the step is taken."""
+
+    column: str
+    source: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Transition:
     """One allowed step: `action` takes a `category` case from `state` to `next_state`."""
@@ -88,11 +166,15 @@ class Transition:
     roles: frozenset[Role]  # any one of them suffices
     department_kinds: frozenset[DepartmentKind] | None  # None: any department
     required_fields: tuple[str, ...]
-    guard: str | None  # a named precondition the caller has established
-    effects: tuple[str, ...]  # follow-ups the caller must carry out in the same unit of work
+    guard: Guard | None  # a named precondition that must hold
+    effects: tuple[Effect, ...]  # what follows, in the same unit of work
     # Required fields the request itself must carry (a date or reason recorded by this
     # step), rather than content the case already holds from its draft.
     fresh_fields: tuple[str, ...] = ()
+    # The parts in the case the caller's department must have (any one suffices).
+    parties: tuple[Party, ...] = (Party.owner,)
+    notice: Notice | None = None  # what `Effect.publish_notice` publishes
+    milestone: Milestone | None = None  # what `Effect.record_milestone` records
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -134,7 +216,7 @@ class MissingFields(Unprocessable):
 class GuardFailed(Conflict):
     code, title = "guard_failed", "Precondition of the action not met"
 
-    def __init__(self, guard: str) -> None:
+    def __init__(self, guard: Guard) -> None:
         super().__init__(f"The precondition {guard} does not hold.", extra={"guard": guard})
         self.guard = guard
 
@@ -156,64 +238,8 @@ APPROVER = frozenset({Role.approver})  # 审核签发: publish, accept, announce
 APPROVER_OR_LEAD = frozenset({Role.approver, Role.lead})
 # viewer reads and admin administers accounts and reference data: neither takes any action.
 
-# --- what ---------------------------------------------------------------------------------
-
-DEPARTMENTS = "responsible_departments"
-REASON = ("reason",)
-ACCEPTANCE = ("acceptance_date",)
-DECISION = ("decision_number", "decision_date", "legal_basis")
-ILLEGAL_PUBLICITY = (
-    "illegal_matters",
-    "handling_basis",
-    "handling_requirements",
-    "completion_deadline",
-    DEPARTMENTS,
-)
-ELIMINATION_PUBLICITY = (
-    "elimination_items",  # the equipment or products on the elimination catalogue
-    "elimination_basis",
-    "voluntary",
-    "exit_method",
-    "handling_requirements",
-    "completion_deadline",
-    DEPARTMENTS,
-)
-RECTIFICATION_PUBLICITY = (
-    "problems",
-    "rectification_basis",
-    "rectification_requirements",
-    "rectification_deadline",
-    DEPARTMENTS,
-)
-COMPLIANT_PUBLICITY = ("main_equipment", "products", "compliance_matters", "compliance_basis")
-COMPLIANT_CONFIRMATION = ("confirmations",)
-COMPLETION_REPORT = ("completion_date", "completion_evidence")
-# What the announcement says was done: the handling result, or what actually exited.
-ILLEGAL_COMPLETION_REPORT = (*COMPLETION_REPORT, "handling_result")
-ELIMINATION_COMPLETION_REPORT = (*COMPLETION_REPORT, "exited_items")
-# The forced-exit announcement's content: where it comes from and what is unfinished.
-FORCED_EXIT_GROUNDS = (
-    "rectification_case_id",
-    "failing_items",
-    "unfinished_rectification",
-    "involved_departments",
-)
-RECTIFICATION_REPORT = ("rectification_date", "rectification_measures")
-REINSPECTION = ("reinspection_date", "findings")
-REFUSAL = ("refusal_date", "refusal_facts")
-CLOSURE_REPORT = ("closure_date", "closure_measures")
-
-ALL_CONFIRMATIONS_PRESENT = "all_confirmations_present"
-# A failed re-inspection escalates an enterprise that did not rectify in time (逾期未整改)
-# or still fails after reporting its rectification (整改后仍不达标): before the deadline,
-# one that has reported nothing still has time.
-RECTIFICATION_DEADLINE_PASSED = "rectification_deadline_passed"
 # 一(一)5: the standards department (市场监管) and the approval department (发改) confirm.
 CONFIRMING_KINDS = frozenset({K.market, K.drc})
-OPEN_FORCED_EXIT = "open_forced_exit"
-# 一(二): the enterprise is pushed to the credit platforms, or its listing withdrawn.
-CREDIT_LISTING = "credit_listing"
-CREDIT_WITHDRAWAL = "credit_withdrawal"
 
 INITIAL_STATE: dict[Category, CaseState] = {
     Category.illegal: CaseState.draft,
@@ -247,13 +273,6 @@ OWNER_KINDS: dict[Category, frozenset[DepartmentKind]] = {
 # --- who pushes for a case (一(二)) -----------------------------------------------------
 
 
-class Party(StrEnum):
-    """A department by the part it has in a case, rather than by its kind."""
-
-    owner = "owner"  # the case's own department (a forced exit's: the deciding government)
-    involved = "involved"  # a department the case names in `involved_departments`
-
-
 @dataclass(frozen=True, slots=True)
 class PushRule:
     """Who pushes a case's records to the credit platforms by hand (a listing, a joint
@@ -280,6 +299,21 @@ class NotCaseParty(Forbidden):
     code, title = "not_case_party", "Not a department of the case"
 
 
+# --- what a step publishes and records ----------------------------------------------------
+
+# The grounds a forced-exit notice states; the rectification case it came from is an
+# internal record (its UUID means nothing to a reader), linked in the case, not published.
+FORCED_EXIT_PUBLIC_GROUNDS = tuple(f for f in FORCED_EXIT_GROUNDS if f != "rectification_case_id")
+PUBLISHED_ON = Milestone("published_on")
+ANNOUNCED_ON = Milestone("announced_on")
+ACCEPTED_ON = Milestone("accepted_on", "acceptance_date")
+E = Effect
+PUBLISHING = (E.record_milestone, E.publish_notice)
+# A listed case withdrawn or revoked takes its listing off the credit platforms, and its
+# current notices are withdrawn with its reason.
+CLOSING = (E.record_closing_reason, E.credit_withdrawal, E.withdraw_notices)
+
+
 def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
     rows: list[Transition] = []
 
@@ -292,65 +326,106 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
         kinds: frozenset[DepartmentKind] | None,
         fields: tuple[str, ...] = (),
         *,
-        guard: str | None = None,
-        effects: tuple[str, ...] = (),
+        guard: Guard | None = None,
+        effects: tuple[Effect, ...] = (),
         fresh: tuple[str, ...] = (),
+        parties: tuple[Party, ...] = (Party.owner,),
+        notice: Notice | None = None,
+        milestone: Milestone | None = None,
     ) -> None:
+        if (E.publish_notice in effects) != (notice is not None):
+            raise RuntimeError(f"{category} {action}: publish_notice and its notice go together")
+        if (E.record_milestone in effects) != (milestone is not None):
+            raise RuntimeError(f"{category} {action}: record_milestone and its date go together")
         rows.append(
             Transition(
-                category, state, action, next_state, roles, kinds, fields, guard, effects, fresh
+                category,
+                state,
+                action,
+                next_state,
+                roles,
+                kinds,
+                fields,
+                guard,
+                effects,
+                fresh,
+                parties,
+                notice,
+                milestone,
             )
         )
 
     # 一(一)1 illegal and 一(一)2 elimination share one lifecycle. Every step is taken by
     # the category's publishing departments: the acceptance (属地验收) is organized by the
     # responsible department of the case's own jurisdiction, which the service checks.
-    for category, kinds, publicity, report in (
-        (Category.illegal, ILLEGAL_KINDS, ILLEGAL_PUBLICITY, ILLEGAL_COMPLETION_REPORT),
+    for category, kinds, publicity, report, titles in (
+        (Category.illegal, ILLEGAL_KINDS, ILLEGAL_PUBLICITY, ILLEGAL_COMPLETION_REPORT,
+         ("违法违规建设生产情况的公示", "违法违规建设生产处置完成情况的公告")),
         (Category.elimination, ELIMINATION_KINDS, ELIMINATION_PUBLICITY,
-         ELIMINATION_COMPLETION_REPORT),
+         ELIMINATION_COMPLETION_REPORT,
+         ("淘汰类装备（生产线）退出情况的公示", "淘汰类装备（生产线）退出完成情况的公告")),
     ):  # fmt: skip
-        add(category, S.draft, A.publish, S.publicized, APPROVER, kinds, publicity)
+        add(category, S.draft, A.publish, S.publicized, APPROVER, kinds, publicity,
+            effects=PUBLISHING, milestone=PUBLISHED_ON,
+            notice=Notice("publicity", "publicity", publicity, titles[0]))  # fmt: skip
         add(category, S.publicized, A.report_completion, S.completion_reported, OFFICER, kinds,
-            report, fresh=report)  # fmt: skip
+            report, fresh=report, effects=(E.record_milestone,),
+            milestone=Milestone("completed_on", "completion_date"))  # fmt: skip
         # An accepted completion withdraws a credit listing the case had (信用修复).
         add(category, S.completion_reported, A.accept, S.accepted, APPROVER, kinds, ACCEPTANCE,
-            effects=(CREDIT_WITHDRAWAL,), fresh=ACCEPTANCE)  # fmt: skip
+            effects=(E.record_milestone, E.credit_withdrawal), fresh=ACCEPTANCE,
+            milestone=ACCEPTED_ON)  # fmt: skip
         # Rejected acceptance: back to publicity with a new completion deadline.
         rejection = ("reason", "completion_deadline")
         add(category, S.completion_reported, A.reject_acceptance, S.publicized, APPROVER, kinds,
-            rejection, fresh=rejection)  # fmt: skip
-        add(category, S.accepted, A.announce, S.announced, APPROVER, kinds)
+            rejection, fresh=rejection, effects=(E.restart_wait,))  # fmt: skip
+        add(category, S.accepted, A.announce, S.announced, APPROVER, kinds,
+            effects=PUBLISHING, milestone=ANNOUNCED_ON,
+            notice=Notice("announcement", "announcement", (*publicity, *report, *ACCEPTANCE),
+                          titles[1]))  # fmt: skip
 
     # 一(一)3 rectification: the inspecting departments act throughout. Refusal or a failed
     # reinspection escalates the case, which opens a linked forced-exit case.
     c, kinds = Category.rectification, RECTIFICATION_KINDS
-    add(c, S.draft, A.publish, S.publicized, APPROVER, kinds, RECTIFICATION_PUBLICITY)
+    DEADLINE_PASSED = Guard.rectification_deadline_passed  # noqa: N806
+    add(c, S.draft, A.publish, S.publicized, APPROVER, kinds, RECTIFICATION_PUBLICITY,
+        effects=PUBLISHING, milestone=PUBLISHED_ON,
+        notice=Notice("publicity", "publicity", RECTIFICATION_PUBLICITY,
+                      "强制性标准不达标限期整改情况的公示"))  # fmt: skip
     add(c, S.publicized, A.report_rectification, S.rectification_reported, OFFICER, kinds,
-        RECTIFICATION_REPORT, fresh=RECTIFICATION_REPORT)  # fmt: skip
+        RECTIFICATION_REPORT, fresh=RECTIFICATION_REPORT, effects=(E.record_milestone,),
+        milestone=Milestone("completed_on", "rectification_date"))  # fmt: skip
     add(c, S.rectification_reported, A.record_reinspection_pass, S.reinspected_compliant,
         OFFICER, kinds, REINSPECTION, fresh=REINSPECTION)  # fmt: skip
     add(c, S.reinspected_compliant, A.close, S.closed, APPROVER, kinds)
     for state in (S.publicized, S.rectification_reported):
         add(c, state, A.record_refusal, S.escalated, OFFICER, kinds, REFUSAL,
-            effects=(OPEN_FORCED_EXIT, CREDIT_LISTING), fresh=REFUSAL)  # fmt: skip
+            effects=(E.open_forced_exit, E.credit_listing), fresh=REFUSAL)  # fmt: skip
         add(c, state, A.record_reinspection_fail, S.escalated, OFFICER, kinds, REINSPECTION,
-            effects=(OPEN_FORCED_EXIT, CREDIT_LISTING), fresh=REINSPECTION,
-            guard=RECTIFICATION_DEADLINE_PASSED if state == S.publicized else None)  # fmt: skip
+            effects=(E.open_forced_exit, E.credit_listing), fresh=REINSPECTION,
+            guard=DEADLINE_PASSED if state == S.publicized else None)  # fmt: skip
 
     # 一(一)4 forced exit: the government decides, announces and accepts. The closure
-    # itself is carried out by whichever departments the decision involves, so any
-    # department's officer may record it (the service checks involvement).
+    # itself is carried out by whichever departments the decision involves, so an officer
+    # of the government or of an involved department, of any kind, records it.
     c = Category.forced_exit
     add(c, S.proposed, A.decide, S.decided, APPROVER, GOV_KINDS, (*FORCED_EXIT_GROUNDS, *DECISION),
-        effects=(CREDIT_LISTING,), fresh=DECISION)  # fmt: skip
-    add(c, S.decided, A.announce, S.announced, APPROVER, GOV_KINDS)
+        effects=(E.record_milestone, E.credit_listing), fresh=DECISION,
+        milestone=Milestone("decided_on", "decision_date"))  # fmt: skip
+    add(c, S.decided, A.announce, S.announced, APPROVER, GOV_KINDS,
+        effects=PUBLISHING, milestone=ANNOUNCED_ON,
+        notice=Notice("announcement", "announcement", (*FORCED_EXIT_PUBLIC_GROUNDS, *DECISION),
+                      "依法关停退出的公告"))  # fmt: skip
     add(c, S.announced, A.report_closure, S.closure_completed, OFFICER, None, CLOSURE_REPORT,
-        fresh=CLOSURE_REPORT)  # fmt: skip
+        fresh=CLOSURE_REPORT, parties=(Party.owner, Party.involved), effects=(E.record_milestone,),
+        milestone=Milestone("completed_on", "closure_date"))  # fmt: skip
     add(c, S.closure_completed, A.accept, S.closure_accepted, APPROVER, GOV_KINDS, ACCEPTANCE,
-        fresh=ACCEPTANCE)  # fmt: skip
+        fresh=ACCEPTANCE, effects=(E.record_milestone,), milestone=ACCEPTED_ON)  # fmt: skip
     add(c, S.closure_accepted, A.announce_completion, S.completion_announced, APPROVER,
-        GOV_KINDS)  # fmt: skip
+        GOV_KINDS, effects=PUBLISHING, milestone=Milestone("completion_announced_on"),
+        notice=Notice("announcement", "completion_announcement",
+                      (*FORCED_EXIT_PUBLIC_GROUNDS, *DECISION, *CLOSURE_REPORT, *ACCEPTANCE),
+                      "依法关停退出完成情况的公告"))  # fmt: skip
 
     # 一(一)5 compliant: the lead department confirms once every required department has
     # (a guard the service evaluates), then publishes; revoking is the lead's too.
@@ -358,11 +433,13 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
     # What is confirmed is what will be published: the content is complete at confirmation.
     add(c, S.draft, A.confirm, S.confirmed, APPROVER_OR_LEAD, LEAD_KINDS,
         (*COMPLIANT_PUBLICITY, *COMPLIANT_CONFIRMATION),
-        guard=ALL_CONFIRMATIONS_PRESENT)  # fmt: skip
+        guard=Guard.all_confirmations_present)  # fmt: skip
     add(c, S.confirmed, A.publish, S.publicized, APPROVER_OR_LEAD, LEAD_KINDS,
-        COMPLIANT_PUBLICITY)  # fmt: skip
+        COMPLIANT_PUBLICITY, effects=PUBLISHING, milestone=PUBLISHED_ON,
+        notice=Notice("publicity", "publicity", (*COMPLIANT_PUBLICITY, *COMPLIANT_CONFIRMATION),
+                      "合法合规且强制性标准达标企业的公示"))  # fmt: skip
     add(c, S.publicized, A.revoke, S.revoked, APPROVER, LEAD_KINDS, REASON,
-        effects=(CREDIT_WITHDRAWAL,), fresh=REASON)  # fmt: skip
+        effects=CLOSING, fresh=REASON)  # fmt: skip
 
     # Every case can be withdrawn with a reason, from any state but its initial one (a
     # draft or proposal is simply edited) and its terminal ones.
@@ -373,20 +450,29 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
         for state in seen:
             if state == INITIAL_STATE[category] or state in TERMINAL_STATES[category]:
                 continue
-            # A listed case withdrawn takes its listing off the credit platforms too.
             add(category, state, A.withdraw, S.withdrawn, APPROVER, OWNER_KINDS[category],
-                REASON, effects=(CREDIT_WITHDRAWAL,), fresh=REASON)  # fmt: skip
+                REASON, effects=CLOSING, fresh=REASON)  # fmt: skip
 
     table: dict[tuple[Category, CaseState, CaseAction], Transition] = {}
+    publishing: set[tuple[Category, CaseAction]] = set()
     for row in rows:
         key = (row.category, row.state, row.action)
         if key in table:
             raise RuntimeError(f"duplicate transition {key}")
         table[key] = row
+        if row.notice is not None:  # a notice knows its step by category and action
+            if (row.category, row.action) in publishing:
+                raise RuntimeError(f"two notices of {row.category} {row.action}")
+            publishing.add((row.category, row.action))
     return table
 
 
 TRANSITIONS: dict[tuple[Category, CaseState, CaseAction], Transition] = _build()
+# Which notice each publishing step publishes, read off the table (for a notice's
+# correction and its document, which know the step by its category and action).
+NOTICES: dict[tuple[Category, CaseAction], Notice] = {
+    (row.category, row.action): row.notice for row in TRANSITIONS.values() if row.notice
+}
 
 
 def _is_blank(value: object) -> bool:
@@ -430,11 +516,16 @@ def transition(
     roles: frozenset[Role],
     department_kind: DepartmentKind,
     payload: Mapping[str, object],
-    guards_passed: frozenset[str] = frozenset(),
+    guards_passed: frozenset[Guard] = frozenset(),
     request_fields: Collection[str] | None = None,
     nested_missing: Callable[[tuple[str, ...]], Sequence[str]] | None = None,
+    skip_caller_check: bool = False,
 ) -> Transition:
     """The transition `action` makes from `state`, once every check has passed.
+
+    `skip_caller_check`: only for a step that follows from another one which already
+    checked its caller (a notice's withdrawal withdrawing its case); the roles and
+    department kind are then not judged, everything else is.
 
     `payload` is what the case would hold after the step: its stored content with the
     request's fields applied. A required field is missing when it is absent, null, a
@@ -446,7 +537,7 @@ def transition(
     rule = TRANSITIONS.get((category, state, action))
     if rule is None:
         raise InvalidTransition(category, state, action)
-    reason = _forbidden_reason(rule, roles, department_kind)
+    reason = None if skip_caller_check else _forbidden_reason(rule, roles, department_kind)
     if reason is not None:
         raise ActionForbidden(reason)
     missing = tuple(

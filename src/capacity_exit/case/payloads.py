@@ -336,3 +336,8 @@ def validated_draft(category: Category, content: Mapping[str, Any]) -> BaseModel
             code="invalid_payload",
             errors=[field_problem_from_pydantic(dict(e)) for e in exc.errors()],
         ) from exc
+
+
+def stored_content(draft: BaseModel) -> dict[str, Any]:
+    """A validated draft as the case stores it: JSON values, absent fields left out."""
+    return draft.model_dump(mode="json", exclude_none=True)

@@ -185,6 +185,12 @@ class TransitionOut(BaseModel):
     next_state: CaseState
     roles: list[str]
     department_kinds: list[str] | None = Field(description="null: any department")
+    parties: list[Party] = Field(
+        description="The caller's department must have one of these parts in the case: "
+        "`owner`, its own department (a forced exit's is the deciding government); "
+        "`involved`, a department in its `involved_departments`. The case must also be in "
+        "a jurisdiction the caller acts in."
+    )
     required_fields: list[str]
     fresh_fields: list[str] = Field(description="Required fields the request must carry.")
     guard: str | None

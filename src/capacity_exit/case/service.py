@@ -1,10 +1,8 @@
-"""Cases: drafting, taking the lifecycle's steps, following deadlines and overdue.
+"""Cases: reading them with what the caller may do next, opening and editing drafts,
+and a notice's correction carried into its case.
 
-The transition table (`machine`) says what a step needs; this module supplies what the
-table leaves to it: whose case it is, what the stored draft already holds, the named
-guards, the dates a step meets and the follow-up a step causes. Content checks live in
-`checks`, the write-and-record path in `history`, and what other steps and jobs do to a
-case (escalation, corrections, the overdue scan) in `followups`.
+Taking a step is `steps`; content checks live in `checks`, the write-and-record path in
+`history`.
 """
 
 from __future__ import annotations
@@ -21,9 +19,8 @@ from capacity_exit.audit import service as audit
 from capacity_exit.auth.errors import Forbidden
 from capacity_exit.auth.principal import Principal
 from capacity_exit.calendar.service import current_index
-from capacity_exit.case import checks, followups, history, machine, payloads, repository
+from capacity_exit.case import checks, history, machine, payloads, repository
 from capacity_exit.case.deadlines import (
-    AWAITING_COMPLETION,
     Deadline,
     case_deadlines,
 )
@@ -37,30 +34,12 @@ from capacity_exit.case.machine import (
     Transition,
 )
 from capacity_exit.case.models import Case, CaseEvent
-from capacity_exit.case.schemas import CaseCreate, CaseTransitionRequest
-from capacity_exit.core import clock
+from capacity_exit.case.schemas import CaseCreate
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition
-from capacity_exit.core.problems import FieldProblem
-from capacity_exit.credit import triggers as credit
-from capacity_exit.disclosure import service as disclosures
 from capacity_exit.enterprise import service as enterprises
 from capacity_exit.inspection import repository as inspections
 from capacity_exit.org.schemas import DepartmentKind
-
-# The date a step meets, and where it comes from: a payload field the request carries,
-# or (None) the day the step is taken.
-MILESTONES: dict[CaseAction, tuple[str, str | None]] = {
-    CaseAction.publish: ("published_on", None),
-    CaseAction.report_completion: ("completed_on", "completion_date"),
-    CaseAction.report_rectification: ("completed_on", "rectification_date"),
-    CaseAction.report_closure: ("completed_on", "closure_date"),
-    CaseAction.accept: ("accepted_on", "acceptance_date"),
-    CaseAction.decide: ("decided_on", "decision_date"),
-    CaseAction.announce: ("announced_on", None),
-    CaseAction.announce_completion: ("completion_announced_on", None),
-}
-CLOSING_ACTIONS = frozenset({CaseAction.withdraw, CaseAction.revoke})
 
 
 @dataclass(frozen=True)
@@ -74,27 +53,29 @@ class CaseView:
 # --- reading ------------------------------------------------------------------------------
 
 
-def _not_owner_reason(principal: Principal, case: Case, rule: Transition) -> str | None:
-    """Why the caller's department may not take `rule` on this case, if it may not."""
+def not_party_reason(principal: Principal, case: Case, rule: Transition) -> str | None:
+    """Why the caller's department may not take `rule` on this case, if it may not: the
+    case is outside its jurisdiction, or it lacks the part in the case the row names
+    (`parties`: the case's own department, or one the case involves)."""
     if not principal.can_write(case.jurisdiction_code):
         return f"Cases of {case.jurisdiction_code} are outside the jurisdiction you act in."
-    if rule.department_kinds is None:  # e.g. a closure, recorded by any involved department
-        involved = {case.department_code, *case.payload.get("involved_departments", [])}
-        if principal.department_code not in involved:
-            return f"Only a department involved in case {case.id} may {rule.action} it."
-    elif principal.department_code != case.department_code:
+    parties = machine.party_departments(rule.parties, case.department_code, case.payload)
+    if principal.department_code in parties:
+        return None
+    if rule.parties == (machine.Party.owner,):
         return f"Only {case.department_code}, whose case it is, may {rule.action} it."
-    return None
+    return f"Only a department involved in case {case.id} may {rule.action} it."
 
 
-def _allowed(principal: Principal, case: Case) -> list[CaseAction]:
+def allowed_actions(principal: Principal, case: Case) -> list[CaseAction]:
+    """The actions the caller may take on the case now (payload and guards aside)."""
     category, state = Category(case.category), CaseState(case.status)
     return [
         action
         for action in machine.allowed_actions(
             category, state, principal.roles, DepartmentKind(principal.department_kind)
         )
-        if _not_owner_reason(principal, case, TRANSITIONS[(category, state, action)]) is None
+        if not_party_reason(principal, case, TRANSITIONS[(category, state, action)]) is None
     ]
 
 
@@ -106,16 +87,17 @@ async def _views(
         session, [c.id for c in cases if c.category == Category.rectification]
     )
     return [
-        CaseView(c, _allowed(principal, c), case_deadlines(index, c), children.get(c.id))
+        CaseView(c, allowed_actions(principal, c), case_deadlines(index, c), children.get(c.id))
         for c in cases
     ]
 
 
-async def _view(session: AsyncSession, principal: Principal, case: Case) -> CaseView:
+async def view(session: AsyncSession, principal: Principal, case: Case) -> CaseView:
     return (await _views(session, principal, [case]))[0]
 
 
-async def _get(session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> Case:
+async def readable(session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> Case:
+    """The case, if the caller may read it (404 otherwise)."""
     case = await repository.get_in_scope(session, case_id, principal.readable)
     if case is None:
         raise NotFound(f"No case {case_id}.")
@@ -123,7 +105,7 @@ async def _get(session: AsyncSession, principal: Principal, case_id: uuid.UUID) 
 
 
 async def get(session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> CaseView:
-    return await _view(session, principal, await _get(session, principal, case_id))
+    return await view(session, principal, await readable(session, principal, case_id))
 
 
 async def list_page(
@@ -164,7 +146,7 @@ async def events_page(
     after: int | None,
     limit: int,
 ) -> Sequence[CaseEvent]:
-    case = await _get(session, principal, case_id)
+    case = await readable(session, principal, case_id)
     return await repository.events_of(session, case.id, after=after, limit=limit)
 
 
@@ -191,7 +173,7 @@ async def create(session: AsyncSession, principal: Principal, data: CaseCreate) 
             f"(allowed: {kinds}).",
             code="action_forbidden",
         )
-    content = checks.stored(data.payload)
+    content = payloads.stored_content(data.payload)
     await checks.check_departments(session, content)
     case = Case(
         category=category.value,
@@ -208,7 +190,7 @@ async def create(session: AsyncSession, principal: Principal, data: CaseCreate) 
     await history.record(
         session, case, kind="created", audit_action="case.create", before=None, changes=content
     )
-    return await _view(session, principal, case)
+    return await view(session, principal, case)
 
 
 def _require_owner(principal: Principal, case: Case) -> None:
@@ -231,7 +213,7 @@ async def edit_draft(
     changes: Mapping[str, Any],
 ) -> CaseView:
     """Change a draft's content (a merge: absent keeps, null clears)."""
-    case = await _get(session, principal, case_id)
+    case = await readable(session, principal, case_id)
     _require_owner(principal, case)
     category = Category(case.category)
     if case.status != INITIAL_STATE[category]:
@@ -241,13 +223,15 @@ async def edit_draft(
             code="not_a_draft",
         )
     version = precondition.version_to_change(case.version)
-    content = checks.stored(payloads.validated_draft(category, {**case.payload, **changes}))
+    content = payloads.stored_content(
+        payloads.validated_draft(category, {**case.payload, **changes})
+    )
     checks.check_source_case(case, content)
     await checks.check_departments(session, content)
     if content == case.payload:
-        return await _view(session, principal, case)
+        return await view(session, principal, case)
     before = audit.snapshot(case)
-    await history.update(
+    await history.update_at_version(
         session,
         case,
         version,
@@ -262,123 +246,38 @@ async def edit_draft(
         from_state=case.status,
         changes=dict(changes),
     )
-    return await _view(session, principal, case)
+    return await view(session, principal, case)
 
 
-async def act(
-    session: AsyncSession,
-    principal: Principal,
-    case_id: uuid.UUID,
-    precondition: Precondition,
-    request: CaseTransitionRequest,
-    batch_id: uuid.UUID | None = None,
-) -> CaseView:
-    """Take one step of the case's lifecycle; 409, 403 or 422 when it may not be taken.
-
-    `batch_id`: the concentrated publication (集中公示) the step's notice belongs to."""
-    case = await _get(session, principal, case_id)
-    category, state, action = Category(case.category), CaseState(case.status), request.action
-    rule = TRANSITIONS.get((category, state, action))
-    if rule is None:  # the state answers first, whatever the body holds
-        raise machine.InvalidTransition(category, state, action)
-    if (reason := _not_owner_reason(principal, case, rule)) is not None:
-        raise machine.ActionForbidden(reason)
-    # The table's order: the caller (403) before anything about the payload (422).
-    machine.check_caller(rule, principal.roles, DepartmentKind(principal.department_kind))
-    fields = dict(request.model_extra or {})
-    draft = payloads.validated_draft(category, {**case.payload, **fields})
-    content = checks.stored(draft)
-    rule = machine.transition(
-        category,
-        state,
-        action,
-        roles=principal.roles,
-        department_kind=DepartmentKind(principal.department_kind),
-        payload={**content, "reason": request.reason},
-        guards_passed=checks.guards(case, content, clock.business_today()),
-        request_fields={*fields, *(["reason"] if request.reason else [])},
-        nested_missing=checks.nested_missing(category, draft),
+async def carry_notice_correction(
+    session: AsyncSession, case_id: uuid.UUID, changes: Mapping[str, Any], reason: str
+) -> Case:
+    """Carry a notice's correction into its case, so later steps, the overdue scan and
+    the next notice use the corrected facts; recorded in the case's history."""
+    case = await repository.get(session, case_id)
+    if case is None:
+        raise NotFound(f"No case {case_id}.")
+    category = Category(case.category)
+    content = payloads.stored_content(
+        payloads.validated_draft(category, {**case.payload, **changes})
     )
-    if state != INITIAL_STATE[category]:
-        # Past the draft the content is settled (published, or confirmed for publication):
-        # a step records only its own fresh fields; corrections go through the notice.
-        extra = sorted(set(fields) - set(rule.fresh_fields))
-        if extra:
-            raise Unprocessable(
-                f"{action} does not record these fields.",
-                code="field_not_recorded_by_action",
-                errors=[
-                    FieldProblem(
-                        pointer=f"/{name}",
-                        detail=f"not recorded by {action}",
-                        code="field_not_recorded_by_action",
-                    )
-                    for name in extra
-                ],
-            )
-    checks.check_findings(action, fields)
-    if request.publicity_working_days is not None and action != CaseAction.publish:
-        raise Unprocessable.at(
-            "/publicity_working_days", "only a publication has a publicity period", "not_publish"
-        )
-    today = clock.business_today()
-    checks.check_fact_dates({k: content.get(k) for k in fields}, today)
-    await checks.check_timeline(session, case, action, content)
-    checks.check_deadline_ahead(category, rule.next_state, content, today)
-    checks.check_source_case(case, content)
-    await checks.check_departments(session, content)
-    version = precondition.version_to_change(case.version)
+    # The correction's body holds the fields under `content`.
+    await checks.check_corrected_dates(session, case, content, "/content")
     before = audit.snapshot(case)
-    await history.update(session, case, version, _step_values(case, rule, content, request, today))
-    pushes = await credit.after_step(session, case, rule, today)
+    await history.update_at_version(
+        session,
+        case,
+        case.version,
+        {"payload": content, "completion_deadline": checks.deadline_of(category, content)},
+    )
     await history.record(
         session,
         case,
-        kind="action",
-        audit_action=f"case.{action}",
+        kind="corrected",
+        audit_action="case.correct",
         before=before,
-        action=action,
-        from_state=state,
-        reason=request.reason,
-        changes={**fields, **credit.noted(pushes)},
+        from_state=case.status,
+        reason=reason,
+        changes=dict(changes),
     )
-    if machine.OPEN_FORCED_EXIT in rule.effects:
-        await followups.open_forced_exit(session, case, action)
-    if action in CLOSING_ACTIONS:
-        await disclosures.withdraw_for_case(session, case, request.reason or "")
-    await disclosures.publish_for_step(
-        session,
-        case,
-        action,
-        await current_index(session),
-        batch_id=batch_id,
-        period_working_days=request.publicity_working_days,
-    )
-    return await _view(session, principal, case)
-
-
-def _step_values(
-    case: Case,
-    rule: Transition,
-    content: dict[str, Any],
-    request: CaseTransitionRequest,
-    today: dt.date,
-) -> dict[str, Any]:
-    category = Category(case.category)
-    values: dict[str, Any] = {
-        "status": rule.next_state.value,
-        "payload": content,
-        "completion_deadline": checks.deadline_of(category, content),
-    }
-    if rule.action in MILESTONES:
-        column, source = MILESTONES[rule.action]
-        values[column] = today if source is None else dt.date.fromisoformat(content[source])
-    if rule.action == CaseAction.reject_acceptance:
-        values["completed_on"] = None  # the next report meets the new deadline
-    if rule.action in CLOSING_ACTIONS:
-        values["closing_reason"] = request.reason
-    waits = AWAITING_COMPLETION.get(category) == rule.next_state
-    if not waits or rule.action == CaseAction.reject_acceptance:  # done, or a new deadline
-        # No longer overdue; `overdue_since` stays as the record that it once was.
-        values["overdue"] = False
-    return values
+    return case

@@ -1,4 +1,5 @@
-"""What case changes push, called by the case service inside the change's transaction."""
+"""What case changes push, called by the flows inside the change's transaction: a step's
+`credit_listing` or `credit_withdrawal` effect, and the overdue mark."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capacity_exit.case import machine
-from capacity_exit.case.machine import CaseAction, Transition
+from capacity_exit.case.machine import CaseAction
 from capacity_exit.case.models import Case
 from capacity_exit.credit import outbox
 from capacity_exit.credit.models import CreditPush
 from capacity_exit.credit.records import PushKind, Trigger
 
+# Why a step that lists the enterprise (`credit_listing`) does so, by the step.
 LISTING_TRIGGERS = {
     CaseAction.record_refusal: Trigger.refusal,
     CaseAction.record_reinspection_fail: Trigger.failed_reinspection,
@@ -21,22 +22,26 @@ LISTING_TRIGGERS = {
 }
 
 
-async def after_step(
-    session: AsyncSession, case: Case, rule: Transition, today: dt.date
+async def list_after_step(
+    session: AsyncSession, case: Case, action: CaseAction, today: dt.date
 ) -> list[CreditPush]:
-    """The pushes a step's credit effect calls for (none when it has none)."""
-    if machine.CREDIT_LISTING in rule.effects:
-        return await outbox.list_case(session, case, LISTING_TRIGGERS[rule.action], today)
-    if machine.CREDIT_WITHDRAWAL in rule.effects and rule.action == CaseAction.accept:
+    """The listing a step with the `credit_listing` effect pushes."""
+    return await outbox.list_case(session, case, LISTING_TRIGGERS[action], today)
+
+
+async def withdraw_after_step(
+    session: AsyncSession, case: Case, action: CaseAction, today: dt.date
+) -> list[CreditPush]:
+    """The withdrawal a step with the `credit_withdrawal` effect pushes: an accepted
+    completion (信用修复), or the case itself withdrawn or revoked."""
+    if action == CaseAction.accept:
         reason = (
             f"已于{case.payload.get('completion_date')}完成，"
             f"{case.payload.get('acceptance_date')}通过验收。"
         )
         return await withdraw_listing(session, case, Trigger.completion_accepted, reason, today)
-    if machine.CREDIT_WITHDRAWAL in rule.effects:  # the case itself withdrawn or revoked
-        reason = f"案件已撤销：{case.closing_reason or ''}"
-        return await withdraw_listing(session, case, Trigger.case_withdrawn, reason, today)
-    return []
+    reason = f"案件已撤销：{case.closing_reason or ''}"
+    return await withdraw_listing(session, case, Trigger.case_withdrawn, reason, today)
 
 
 async def withdraw_listing(
@@ -46,12 +51,13 @@ async def withdraw_listing(
     return await outbox.follow_listing(session, case, PushKind.withdrawal, trigger, reason, today)
 
 
-async def after_overdue(session: AsyncSession, case: Case, today: dt.date) -> list[CreditPush]:
+async def list_overdue(session: AsyncSession, case: Case, today: dt.date) -> list[CreditPush]:
+    """The listing of a case just marked overdue."""
     return await outbox.list_case(session, case, Trigger.overdue, today)
 
 
-def noted(pushes: list[CreditPush]) -> dict[str, Any]:
-    """What a case's history records of the pushes a change created."""
+def history_note(pushes: list[CreditPush]) -> dict[str, Any]:
+    """What a case's history event records of the pushes its change created."""
     if not pushes:
         return {}
     return {"credit_pushes": {"kind": pushes[0].kind, "targets": [p.target for p in pushes]}}

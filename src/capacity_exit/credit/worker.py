@@ -28,7 +28,6 @@ import httpx
 
 from capacity_exit.audit import checkpoint as audit_checkpoint
 from capacity_exit.audit import publication as audit_publication
-from capacity_exit.case.followups import scan_overdue
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
 from capacity_exit.core.db import Database
@@ -36,6 +35,7 @@ from capacity_exit.core.ids import uuid7
 from capacity_exit.core.rate_limit import RateLimiter
 from capacity_exit.credit import delivery, redaction, repository, targets
 from capacity_exit.credit.machine import Outcome, PushStatus, classify
+from capacity_exit.flows.overdue import scan_overdue
 
 log = logging.getLogger(__name__)
 

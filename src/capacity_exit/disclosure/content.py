@@ -1,7 +1,8 @@
-"""Which case steps publish a notice, of which kind, and exactly what it shows.
+"""What a notice shows of its case: the fields of the notice its step publishes (the
+transition table's `notice`, `case.machine`), so a notice carries what the step
+required, nothing the draft merely happens to hold.
 
-Pure domain. The fields are the transition table's own (`case.machine`), so a notice
-carries what the step required, nothing the draft merely happens to hold.
+Pure domain.
 
 A case names departments by code; its notice names each as `{"code", "name"}`, with the
 name the department had when the notice was published (`snapshot`), so a later rename in
@@ -12,110 +13,9 @@ content back into the case's terms (codes), as corrections need.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from capacity_exit.case import machine
-from capacity_exit.case.deadlines import Purpose
-from capacity_exit.case.machine import CaseAction, CaseState, Category
-
-Kind = Literal["publicity", "announcement"]
-
-
-@dataclass(frozen=True)
-class PublishingStep:
-    kind: Kind
-    deadline: Purpose  # the case deadline the notice answers
-    fields: tuple[str, ...]  # the content it freezes, in order
-    title: str  # the notice's subject, after the enterprise's name
-
-
-def _publicity_fields(category: Category, state: CaseState) -> tuple[str, ...]:
-    return machine.TRANSITIONS[(category, state, CaseAction.publish)].required_fields
-
-
-# The grounds a forced-exit notice states; the rectification case it came from is an
-# internal record (its UUID means nothing to a reader), linked in the case, not published.
-_FORCED_EXIT_PUBLIC_GROUNDS = tuple(
-    f for f in machine.FORCED_EXIT_GROUNDS if f != "rectification_case_id"
-)
-
-_COMPLETION = {
-    Category.illegal: machine.ILLEGAL_COMPLETION_REPORT,
-    Category.elimination: machine.ELIMINATION_COMPLETION_REPORT,
-}
-
-PUBLISHING_STEPS: dict[tuple[Category, CaseAction], PublishingStep] = {
-    (Category.illegal, CaseAction.publish): PublishingStep(
-        "publicity",
-        "publicity",
-        _publicity_fields(Category.illegal, CaseState.draft),
-        "违法违规建设生产情况的公示",
-    ),
-    (Category.elimination, CaseAction.publish): PublishingStep(
-        "publicity",
-        "publicity",
-        _publicity_fields(Category.elimination, CaseState.draft),
-        "淘汰类装备（生产线）退出情况的公示",
-    ),
-    (Category.rectification, CaseAction.publish): PublishingStep(
-        "publicity",
-        "publicity",
-        _publicity_fields(Category.rectification, CaseState.draft),
-        "强制性标准不达标限期整改情况的公示",
-    ),
-    (Category.compliant, CaseAction.publish): PublishingStep(
-        "publicity",
-        "publicity",
-        (
-            *_publicity_fields(Category.compliant, CaseState.confirmed),
-            *machine.COMPLIANT_CONFIRMATION,
-        ),
-        "合法合规且强制性标准达标企业的公示",
-    ),
-    (Category.illegal, CaseAction.announce): PublishingStep(
-        "announcement",
-        "announcement",
-        (
-            *machine.ILLEGAL_PUBLICITY,
-            *_COMPLETION[Category.illegal],
-            *machine.ACCEPTANCE,
-        ),
-        "违法违规建设生产处置完成情况的公告",
-    ),
-    (Category.elimination, CaseAction.announce): PublishingStep(
-        "announcement",
-        "announcement",
-        (
-            *_publicity_fields(Category.elimination, CaseState.draft),
-            *_COMPLETION[Category.elimination],
-            *machine.ACCEPTANCE,
-        ),
-        "淘汰类装备（生产线）退出完成情况的公告",
-    ),
-    (Category.forced_exit, CaseAction.announce): PublishingStep(
-        "announcement",
-        "announcement",
-        (*_FORCED_EXIT_PUBLIC_GROUNDS, *machine.DECISION),
-        "依法关停退出的公告",
-    ),
-    (Category.forced_exit, CaseAction.announce_completion): PublishingStep(
-        "announcement",
-        "completion_announcement",
-        (
-            *_FORCED_EXIT_PUBLIC_GROUNDS,
-            *machine.DECISION,
-            *machine.CLOSURE_REPORT,
-            *machine.ACCEPTANCE,
-        ),
-        "依法关停退出完成情况的公告",
-    ),
-}
-
-
-def publishing_step(category: Category, action: CaseAction) -> PublishingStep | None:
-    return PUBLISHING_STEPS.get((category, action))
-
+from capacity_exit.case.machine import Notice
 
 # Where a category's content names departments: lists of codes, and list items with a
 # code field (`tests/disclosure/test_department_names.py` holds this to the payload models).
@@ -168,10 +68,8 @@ def case_content(content: Mapping[str, Any]) -> dict[str, Any]:
     return _map_departments(content, lambda ref: ref["code"] if isinstance(ref, dict) else ref)
 
 
-def snapshot(
-    step: PublishingStep, payload: Mapping[str, Any], names: Mapping[str, str]
-) -> dict[str, Any]:
-    """The step's fields as the case holds them now (absent ones left out), each
+def snapshot(step: Notice, payload: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """The notice's fields as the case holds them now (absent ones left out), each
     department as `{"code", "name"}` with its name from `names` (by code)."""
     fields = {f: payload[f] for f in dict.fromkeys(step.fields) if payload.get(f) is not None}
     return _map_departments(fields, lambda code: {"code": code, "name": names[code]})

@@ -20,10 +20,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from capacity_exit.case.machine import CaseAction, Category
+from capacity_exit.case.machine import NOTICES, CaseAction, Category
 from capacity_exit.case.payloads import DRAFT_MODELS, ExitMethod, FoundBy
 from capacity_exit.core import clock
-from capacity_exit.disclosure.content import PUBLISHING_STEPS
 from capacity_exit.disclosure.models import Disclosure
 
 KIND_TITLES = {"publicity": "公示", "announcement": "公告"}
@@ -144,7 +143,7 @@ def lines(disclosure: Disclosure) -> list[Line]:
 
 
 def title(disclosure: Disclosure) -> str:
-    step = PUBLISHING_STEPS[(Category(disclosure.category), CaseAction(disclosure.step))]
+    step = NOTICES[(Category(disclosure.category), CaseAction(disclosure.step))]
     return f"{disclosure.department_name}关于{disclosure.enterprise_name}{step.title}"
 
 

@@ -19,7 +19,7 @@ from capacity_exit.calendar import rules
 from capacity_exit.calendar.index import CalendarIndex
 from capacity_exit.case import checks
 from capacity_exit.case.deadlines import case_deadlines
-from capacity_exit.case.machine import CaseAction, Category
+from capacity_exit.case.machine import NOTICES, CaseAction, Category, Notice
 from capacity_exit.case.models import Case
 from capacity_exit.case.payloads import missing_fields, validated_draft
 from capacity_exit.core import clock
@@ -30,11 +30,9 @@ from capacity_exit.core.ids import uuid7
 from capacity_exit.core.problems import FieldProblem
 from capacity_exit.disclosure import repository
 from capacity_exit.disclosure.content import (
-    PUBLISHING_STEPS,
     case_content,
     department_codes,
     department_names,
-    publishing_step,
     snapshot,
 )
 from capacity_exit.disclosure.models import (
@@ -112,16 +110,14 @@ async def publish_for_step(
     session: AsyncSession,
     case: Case,
     action: CaseAction,
+    step: Notice,
     index: CalendarIndex,
     *,
     batch_id: uuid.UUID | None = None,
     period_working_days: int | None = None,
-) -> Disclosure | None:
-    """The notice a case step publishes (None when the step publishes none), with the
-    end of its publicity period when one is given in working days."""
-    step = publishing_step(Category(case.category), action)
-    if step is None:
-        return None
+) -> Disclosure:
+    """The notice `step` a case's `action` publishes, with the end of its publicity
+    period when one is given in working days."""
     deadlines = {d.purpose: d for d in case_deadlines(index, case)}
     answered = deadlines.get(step.deadline)
     enterprise = await repository.enterprise_of_case(session, case.enterprise_id)
@@ -201,7 +197,7 @@ async def _owned(
     return disclosure
 
 
-async def correct(
+async def correct_notice(
     session: AsyncSession,
     principal: Principal,
     disclosure_id: uuid.UUID,
@@ -212,7 +208,7 @@ async def correct(
     old = await _owned(session, principal, disclosure_id)
     precondition.version_to_change(old.version)
     category = Category(old.category)
-    step = PUBLISHING_STEPS[(category, CaseAction(old.step))]
+    step = NOTICES[(category, CaseAction(old.step))]
     published = case_content(old.content)  # its departments by code, as the case has them
     foreign = [name for name in data.content if name not in step.fields]
     if foreign:

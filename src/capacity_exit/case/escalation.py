@@ -1,35 +1,20 @@
-"""What other steps and jobs do to a case: escalation opening a forced exit, a notice's
-correction or withdrawal reaching its case, and the overdue scan."""
+"""Escalation (一(一)3 → 一(一)4): a refused or failed rectification opens a forced-exit
+proposal for the local government, carrying what the latest inspection of each failing
+item found."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capacity_exit.audit import service as audit
-from capacity_exit.case import checks, history, payloads, repository
-from capacity_exit.case.deadlines import (
-    AWAITING_COMPLETION,
-)
-from capacity_exit.case.machine import (
-    INITIAL_STATE,
-    TRANSITIONS,
-    CaseAction,
-    CaseState,
-    Category,
-)
+from capacity_exit.case import history, payloads, repository
+from capacity_exit.case.machine import INITIAL_STATE, CaseAction, Category
 from capacity_exit.case.models import Case
 from capacity_exit.case.payloads import FoundBy
-from capacity_exit.core import clock
-from capacity_exit.core.errors import Conflict, NotFound
-from capacity_exit.core.versioned import update_if_version
-from capacity_exit.credit import triggers as credit
-from capacity_exit.credit.records import Trigger
-from capacity_exit.disclosure import service as disclosures
+from capacity_exit.core.errors import Conflict
 from capacity_exit.inspection import repository as inspections
 from capacity_exit.org import repository as org
 from capacity_exit.org.schemas import DepartmentKind
@@ -127,7 +112,7 @@ async def open_forced_exit(session: AsyncSession, rectification: Case, action: C
         if len(grounds) > UNFINISHED_MAX_LENGTH
         else grounds
     )
-    proposal = checks.stored(
+    proposal = payloads.stored_content(
         payloads.ForcedExitDraft.model_validate(
             {
                 "rectification_case_id": str(rectification.id),
@@ -157,105 +142,3 @@ async def open_forced_exit(session: AsyncSession, rectification: Case, action: C
         changes={"rectification_case_id": str(rectification.id)},
     )
     return case
-
-
-async def apply_correction(
-    session: AsyncSession, case_id: uuid.UUID, changes: Mapping[str, Any], reason: str
-) -> Case:
-    """Carry a notice's correction into its case, so later steps, the overdue scan and
-    the next notice use the corrected facts; recorded in the case's history."""
-    case = await session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"No case {case_id}.")
-    category = Category(case.category)
-    content = checks.stored(payloads.validated_draft(category, {**case.payload, **changes}))
-    # The correction's body holds the fields under `content`.
-    await checks.check_corrected_dates(session, case, content, "/content")
-    before = audit.snapshot(case)
-    await history.update(
-        session,
-        case,
-        case.version,
-        {"payload": content, "completion_deadline": checks.deadline_of(category, content)},
-    )
-    await history.record(
-        session,
-        case,
-        kind="corrected",
-        audit_action="case.correct",
-        before=before,
-        from_state=case.status,
-        reason=reason,
-        changes=dict(changes),
-    )
-    return case
-
-
-async def withdraw_with_notice(
-    session: AsyncSession, case_id: uuid.UUID, reason: str
-) -> Case | None:
-    """A notice withdrawn while its case is still open withdraws the case too (and its
-    other notices): the public record and the case it stands on end together. A case
-    that has already ended stays as it is. Returns the case when it was withdrawn."""
-    case = await session.get(Case, case_id)
-    if case is None:
-        return None
-    state = CaseState(case.status)
-    if (Category(case.category), state, CaseAction.withdraw) not in TRANSITIONS:
-        return None
-    before = audit.snapshot(case)
-    await history.update(
-        session,
-        case,
-        case.version,
-        {
-            "status": CaseState.withdrawn.value,
-            "closing_reason": reason,
-            "overdue": False,
-            "overdue_since": None,
-        },
-    )
-    await history.record(
-        session,
-        case,
-        kind="action",
-        audit_action="case.withdraw",
-        before=before,
-        action=CaseAction.withdraw,
-        from_state=state,
-        reason=reason,
-    )
-    await disclosures.withdraw_for_case(session, case, reason)
-    await credit.withdraw_listing(
-        session, case, Trigger.case_withdrawn, f"案件已撤销：{reason}", clock.business_today()
-    )
-    return case
-
-
-async def scan_overdue(session: AsyncSession, today: dt.date | None = None) -> list[Case]:
-    """Mark the cases whose completion deadline passed while still awaiting completion.
-
-    Each mark is a conditional update, so a concurrent step or a second scan never marks
-    a case twice or marks one that has just completed."""
-    today = today or clock.business_today()
-    waiting = [(c.value, s.value) for c, s in AWAITING_COMPLETION.items()]
-    marked = []
-    for case in await repository.overdue_candidates(session, waiting, today):
-        before = audit.snapshot(case)
-        if not await update_if_version(
-            session, Case, case.id, case.version, {"overdue": True, "overdue_since": today}
-        ):
-            continue
-        await repository.refresh(session, case)
-        pushes = await credit.after_overdue(session, case, today)
-        await history.record(
-            session,
-            case,
-            kind="overdue",
-            audit_action="case.mark_overdue",
-            before=before,
-            from_state=case.status,
-            changes={"completion_deadline": str(case.completion_deadline), **credit.noted(pushes)},
-        )
-        marked.append(case)
-    return marked

@@ -11,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 
 from capacity_exit.auth.roles import Role
-from capacity_exit.case import followups
 from capacity_exit.config import Settings
 from capacity_exit.core.db import Database
+from capacity_exit.flows import overdue
 from tests.conftest import ClientAs, TravelTo
 from tests.fixtures.cases import COUNTY, open_case, payload, take
 from tests.fixtures.cli import run_cli
@@ -68,11 +68,11 @@ async def test_the_scan_marks_exactly_the_unfinished_cases_past_their_deadline(
 
     # On the deadline day itself nothing is late yet.
     async with database.sessionmaker() as session, session.begin():
-        assert await followups.scan_overdue(session, dt.date(2026, 3, 31)) == []
+        assert await overdue.scan_overdue(session, dt.date(2026, 3, 31)) == []
 
     travel_to("2026-04-01")  # the scan judges by the business day unless told otherwise
     async with database.sessionmaker() as session, session.begin():
-        marked = {str(c.id) for c in await followups.scan_overdue(session)}
+        marked = {str(c.id) for c in await overdue.scan_overdue(session)}
     late = {world[k]["id"] for k in ("late_illegal", "late_elimination", "late_rectification")}
     assert marked == late
     assert await _overdue_ids(reader) == late
@@ -85,7 +85,7 @@ async def test_the_scan_marks_exactly_the_unfinished_cases_past_their_deadline(
 
     # A second scan marks nothing again.
     async with database.sessionmaker() as session, session.begin():
-        assert await followups.scan_overdue(session, dt.date(2026, 4, 2)) == []
+        assert await overdue.scan_overdue(session, dt.date(2026, 4, 2)) == []
 
 
 async def test_a_late_completion_clears_the_mark_and_is_judged_late(
@@ -96,7 +96,7 @@ async def test_a_late_completion_clears_the_mark_and_is_judged_late(
     case = await _published(ecoenv, "illegal", DEADLINE)
     database: Database = app.state.database
     async with database.sessionmaker() as session, session.begin():
-        [marked] = await followups.scan_overdue(session, dt.date(2026, 4, 1))
+        [marked] = await overdue.scan_overdue(session, dt.date(2026, 4, 1))
     case = (await ecoenv.get(f"/api/v1/cases/{marked.id}")).json()
     travel_to("2026-04-10")
     reported = await take(
