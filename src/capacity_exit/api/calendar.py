@@ -117,10 +117,11 @@ async def load_calendar_year(
 ) -> YearOut:
     """Replace a year's schedule (every day off and every weekend day worked) with the
     State Council's notice: every provisional deadline that depends on it moves at once
-    (deadlines are computed on read; each loaded schedule is kept). The calendar is the same for every department, so only an
-    administrator of the administering level (`CAPEXIT_ADMINISTRATION_LEVEL`, the city by
-    default) may load it; a county's administrator is refused with 403. `If-Match`
-    carries the year's ETag (`"0"` before any load): missing is 428, stale 412."""
+    (deadlines are computed on read; each loaded schedule is kept). The calendar is the
+    same for every department, so only an administrator of the administering level
+    (`CAPEXIT_ADMINISTRATION_LEVEL`, the city by default) may load it; a county's
+    administrator is refused with 403. `If-Match` carries the year's ETag (`"0"` before
+    any load): missing is 428, stale 412."""
     row = await service.load_year(session, principal, year, body, Precondition(if_match))
     schedule, loaded = await service.year_view(session, year)
     set_etag(response, row.version)
