@@ -42,6 +42,7 @@ from capacity_exit.models import (
     IdempotencyRecord,
     Inspection,
     LoginThrottle,
+    PeriodicJobState,
     TrackedDeadline,
 )
 from capacity_exit.org import reference_data
@@ -50,6 +51,7 @@ from tests.fixtures.stores import fresh_database, store
 
 # Tables that tests write to, emptied after each test (reference data stays loaded).
 _MUTABLE_TABLES = (
+    PeriodicJobState,
     AuditCheckpoint,
     IdempotencyRecord,
     CreditPushAttempt,

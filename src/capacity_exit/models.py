@@ -24,6 +24,7 @@ from capacity_exit.disclosure.models import (
 from capacity_exit.enterprise.models import Enterprise
 from capacity_exit.inspection.models import Inspection
 from capacity_exit.org.models import Department, Jurisdiction
+from capacity_exit.worker.models import PeriodicJobState
 
 metadata = Base.metadata
 
@@ -52,6 +53,7 @@ __all__ = [
     "Inspection",
     "Jurisdiction",
     "LoginThrottle",
+    "PeriodicJobState",
     "TrackedDeadline",
     "metadata",
 ]

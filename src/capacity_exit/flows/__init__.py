@@ -1,0 +1,1 @@
+"""What follows a step across domains (issue 15)."""
