@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 
 from capacity_exit.core.db import Database
 from capacity_exit.core.jobs import Job, PeriodicJob, Queue, QueuedJob, WorkerIdentity
 from capacity_exit.worker.periodic import PeriodicRunner
+
+log = logging.getLogger(__name__)
 
 
 class Runner:
@@ -38,6 +41,9 @@ class Runner:
         """Until `stop` is set; what each job has claimed is finished first. A job that
         crashes stops the others (and the worker: its supervisor restarts it)."""
         await self.periodic.prepare()
+        if not self.periodic.jobs and not self.queues:
+            log.warning("no job to run (every one chosen is off)")
+            return
         async with asyncio.TaskGroup() as group:
             if self.periodic.jobs:
                 group.create_task(self.periodic.run(stop, poll_seconds=poll_seconds))
