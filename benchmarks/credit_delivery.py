@@ -76,7 +76,7 @@ async def _bare(database: Database, batch: int) -> tuple[int, float]:
 
 
 async def _worker(database: Database, settings: Settings, batch: int) -> tuple[int, float]:
-    worker = Worker(database, settings, name="bench", batch_size=batch, scan_every_seconds=None)
+    worker = Worker(database, settings, name="bench", batch_size=batch)
     async with delivery.new_client() as client:
         started = time.perf_counter()
         await worker.drain(client)

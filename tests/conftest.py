@@ -41,6 +41,7 @@ from capacity_exit.models import (
     IdempotencyRecord,
     Inspection,
     LoginThrottle,
+    PeriodicJobState,
 )
 from capacity_exit.org import reference_data
 from tests.fixtures.clock import PINNED_INSTANT, travel
@@ -48,6 +49,7 @@ from tests.fixtures.stores import fresh_database, store
 
 # Tables that tests write to, emptied after each test (reference data stays loaded).
 _MUTABLE_TABLES = (
+    PeriodicJobState,
     AuditCheckpoint,
     IdempotencyRecord,
     CreditPushAttempt,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from capacity_exit.cli_accounts import add_account_commands
 from capacity_exit.cli_audit import add_audit_commands
 from capacity_exit.cli_credit import add_credit_commands
+from capacity_exit.cli_worker import add_worker_commands
 from capacity_exit.config import get_settings, start_clock
 
 if TYPE_CHECKING:
@@ -290,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.set_defaults(func=_cases_scan_overdue)
 
     add_credit_commands(commands)
+    add_worker_commands(commands)
 
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default="127.0.0.1")

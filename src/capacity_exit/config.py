@@ -97,6 +97,14 @@ class Settings(BaseSettings):
     audit_unkeyed_until: int = Field(default=0, ge=0)
     # Idempotency keys are kept at least this long before pruning.
     idempotency_retention_hours: int = Field(default=24, ge=24)
+    # The worker's periodic jobs (capacity_exit.worker), each run once per period across
+    # all workers (0: never): pruning idempotency keys and the overdue scan. The audit
+    # checkpoint's period is audit_checkpoint_seconds.
+    idempotency_prune_seconds: float = Field(default=3600.0, ge=0, le=86_400 * 7)
+    overdue_scan_seconds: float = Field(default=3600.0, ge=0, le=86_400 * 7)
+    # How long a worker's claim on a periodic run lasts: a worker that dies mid-run
+    # leaves it to another once this has passed (keep it above the longest run).
+    worker_job_lease_seconds: float = Field(default=600.0, gt=0, le=86_400)
     # Brute-force throttle on the token endpoint, per account or client id.
     login_max_failures: int = 5
     login_window_seconds: int = 900

@@ -22,6 +22,7 @@ from capacity_exit.disclosure.models import (
 from capacity_exit.enterprise.models import Enterprise
 from capacity_exit.inspection.models import Inspection
 from capacity_exit.org.models import Department, Jurisdiction
+from capacity_exit.worker.models import PeriodicJobState
 
 metadata = Base.metadata
 
@@ -49,5 +50,6 @@ __all__ = [
     "Inspection",
     "Jurisdiction",
     "LoginThrottle",
+    "PeriodicJobState",
     "metadata",
 ]

@@ -30,6 +30,7 @@ from sqlalchemy import JSON, DateTime, bindparam, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from capacity_exit.audit import chain, checkpoint, keys, publication, service, witness
+from capacity_exit.audit import jobs as audit_jobs
 from capacity_exit.audit.chain import GENESIS, canonical_json, event_fields, unkeyed_hash
 from capacity_exit.audit.models import AuditCheckpoint, AuditEvent
 from capacity_exit.auth.roles import Role
@@ -37,7 +38,8 @@ from capacity_exit.config import Settings
 from capacity_exit.core import clock, migrations
 from capacity_exit.core.actor import Actor, act_as
 from capacity_exit.core.db import Database, is_sqlite
-from capacity_exit.credit.worker import Worker
+from capacity_exit.core.jobs import PeriodicJob
+from capacity_exit.worker.periodic import PeriodicRunner
 from tests.conftest import ClientAs, reset_database
 from tests.fixtures.cli import run_cli
 from tests.fixtures.stores import fresh_database
@@ -461,22 +463,29 @@ async def test_one_checkpoint_per_period_whatever_the_number_of_workers(
     assert len(witness.path(audit_settings).read_text().splitlines()) == 2
 
 
+def _checkpoint_job(settings: Settings) -> PeriodicJob:
+    [job] = audit_jobs.jobs(settings)
+    assert isinstance(job, PeriodicJob)
+    return job
+
+
 async def test_the_worker_makes_the_periodic_checkpoint(
     database: Database, audit_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    worker = Worker(database, audit_settings, name="test-worker", scan_every_seconds=None)
-    await worker.checkpoint_if_due()
-    await worker.checkpoint_if_due()  # the same period: nothing more
+    job = _checkpoint_job(audit_settings)
+    assert job.period_seconds == audit_settings.audit_checkpoint_seconds
+    worker = PeriodicRunner(database, [job], worker="test-worker", lease_seconds=60)
+    await worker.prepare()
+    assert await worker.run_due() == [job.name]
+    assert await worker.run_due() == []  # the same period: nothing more
+    await job.run(database, clock.business_today())  # nor by hand: the period's row decides
     async with database.sessionmaker() as session:
         [row] = list(await session.scalars(select(AuditCheckpoint)))
     assert row.position == EVENTS
-    off = Worker(
-        database,
-        audit_settings.model_copy(update={"audit_checkpoint_seconds": 0}),
-        name="test-worker-off",
-    )
+    off = _checkpoint_job(audit_settings.model_copy(update={"audit_checkpoint_seconds": 0}))
+    assert not off.enabled
     clock.start_at(clock.utcnow() + timedelta(days=1))
-    await off.checkpoint_if_due()
+    assert await PeriodicRunner(database, [off], worker="off", lease_seconds=60).run_due() == []
     async with database.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(AuditCheckpoint)) == 1
 
@@ -488,9 +497,8 @@ async def test_the_worker_signs_nothing_over_a_rewritten_chain_and_goes_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await _rechain(database, database_url, 2, _sha256, key_id=None)
-    worker = Worker(database, audit_settings, name="test-worker", scan_every_seconds=None)
-    with caplog.at_level("ERROR", logger="capacity_exit.credit.worker"):
-        await worker.checkpoint_if_due()
+    with caplog.at_level("ERROR", logger="capacity_exit.audit.jobs"):
+        await _checkpoint_job(audit_settings).run(database, clock.business_today())
     assert "does not extend the last checkpoint" in caplog.text
     assert "position 2: not keyed" in caplog.text
     async with database.sessionmaker() as session:

@@ -34,9 +34,7 @@ async def test_an_overdue_elimination_is_listed_then_withdrawn_once_accepted(
 
     # The worker's periodic scan finds it past its deadline: three listings, one per target.
     travel_to(PAST_DEADLINE)
-    scanning = fake_credit.worker()
-    scanning.scan_every_seconds = 3600
-    await scanning.scan_if_due()
+    await fake_credit.scan_overdue()
     overdue = (await _events(owner, case))[-1]
     assert overdue["kind"] == "overdue"
     assert overdue["changes"]["credit_pushes"] == {"kind": "listing", "targets": CODES}

@@ -304,9 +304,7 @@ async def test_a_withdrawn_case_is_withdrawn_from_the_platforms_after_its_listin
     owner = client_as(f"{COUNTY}-miit", Role.officer, Role.approver)
     case = await take(owner, await open_case(owner, "elimination"), "publish")
     travel_to("2027-07-01")
-    scanning = fake_credit.worker()
-    scanning.scan_every_seconds = 3600
-    await scanning.scan_if_due()  # overdue: three listings
+    await fake_credit.scan_overdue()  # overdue: three listings
     fake_credit.platform.faults = Faults(error_rate=1.0, kinds=["500"])
     async with delivery.new_client() as client:
         await fake_credit.worker().run_once(client)  # they fail once: retrying

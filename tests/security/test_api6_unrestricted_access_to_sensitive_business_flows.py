@@ -42,9 +42,7 @@ async def _overdue_and_listed(
     owner = client_as(OWNER["elimination"], Role.officer, Role.approver)
     published = await take(owner, await open_case(owner, "elimination"), "publish")
     travel_to(MARKED)
-    scanning = fake_credit.worker()
-    scanning.scan_every_seconds = 3600
-    await scanning.scan_if_due()
+    await fake_credit.scan_overdue()
     case = (await owner.get(f"/api/v1/cases/{published['id']}")).json()
     assert (case["overdue"], case["overdue_since"]) == (True, MARKED)
     assert {p["kind"] for p in await pushes_of(owner, case=case["id"])} == {"listing"}

@@ -8,15 +8,14 @@ update on the claim count), so a late answer from a presumed-dead worker cannot
 overwrite a newer attempt; the platform deduplicates by the idempotency key. On SQLite
 run one worker.
 
-The worker also runs the overdue scan periodically (its own transaction each time), and
-signs the audit chain's head once per period across all workers (issue 14).
+It runs as the credit domain's queued job (credit.jobs) in `capacity-exit worker`,
+beside the other domains' jobs (capacity_exit.worker).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import random
 import uuid
 from collections.abc import Sequence
@@ -26,8 +25,6 @@ from typing import Any
 
 import httpx
 
-from capacity_exit.audit import checkpoint as audit_checkpoint
-from capacity_exit.audit import publication as audit_publication
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
 from capacity_exit.core.db import Database
@@ -35,9 +32,6 @@ from capacity_exit.core.ids import uuid7
 from capacity_exit.core.rate_limit import RateLimiter
 from capacity_exit.credit import delivery, redaction, repository, targets
 from capacity_exit.credit.machine import Outcome, PushStatus, classify
-from capacity_exit.flows.overdue import scan_overdue
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,20 +73,16 @@ class Worker:
         *,
         name: str,
         batch_size: int = 16,
-        scan_every_seconds: float | None = 3600.0,
     ) -> None:
         self.database = database
         self.settings = settings
         self.name = name[:100]  # the column's width
         self.batch_size = batch_size
-        self.scan_every_seconds = scan_every_seconds
         self.lease = timedelta(seconds=settings.credit_lease_seconds)
         self.backoff = Backoff(
             settings.credit_backoff_base_seconds, settings.credit_backoff_cap_seconds
         )
         self._limiters: dict[str, RateLimiter] = {}
-        self._last_scan: float | None = None
-        self._checkpointed: datetime | None = None  # the last period seen done
 
     # --- claiming ------------------------------------------------------------------------
 
@@ -220,38 +210,6 @@ class Worker:
             await self.record(await asyncio.gather(*(self.deliver(client, job) for job in jobs)))
         return len(jobs)
 
-    async def checkpoint_if_due(self) -> None:
-        """The audit chain's signed head for this period (audit.publication), unless a
-        worker made it already: a row keyed by the period decides, however many workers
-        run. Remembering the last period seen done spares the query on every poll. A
-        chain that no longer extends the last checkpoint, or a witness file that cannot
-        be written, is logged as an error and nothing is signed until the next period."""
-        seconds = self.settings.audit_checkpoint_seconds
-        if seconds <= 0:
-            return
-        period = audit_publication.period_of(clock.utcnow(), seconds)
-        if period == self._checkpointed:
-            return
-        try:
-            await audit_publication.checkpoint_if_due(self.database, self.settings)
-        except (audit_publication.ChainDoesNotExtend, audit_checkpoint.BadCheckpoint) as exc:
-            log.error("audit chain does not extend the last checkpoint, none signed: %s", exc)
-        except OSError as exc:  # the witness file: nothing stored, tried again next period
-            log.error("audit checkpoint not signed, the witness file failed: %s", exc)
-        self._checkpointed = period
-
-    async def scan_if_due(self) -> None:
-        if self.scan_every_seconds is None:
-            return
-        loop_time = asyncio.get_running_loop().time()
-        if self._last_scan is not None and loop_time - self._last_scan < self.scan_every_seconds:
-            return
-        self._last_scan = loop_time
-        async with self.database.sessionmaker() as session, session.begin():
-            marked = await scan_overdue(session, clock.business_today())
-        if marked:
-            log.info("overdue scan marked %d case(s)", len(marked))
-
     async def pump(
         self,
         client: httpx.AsyncClient,
@@ -290,8 +248,6 @@ class Worker:
                         continue
                     if until_idle:
                         break
-                    await self.scan_if_due()
-                    await self.checkpoint_if_due()
                     if stop is not None:
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
@@ -313,8 +269,6 @@ class Worker:
 
     async def run(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
         """Until `stop` is set; jobs already claimed are finished first."""
-        await self.scan_if_due()
-        await self.checkpoint_if_due()
         async with delivery.new_client() as client:
             await self.pump(client, stop, poll_seconds=poll_seconds)
 
