@@ -32,6 +32,7 @@ from capacity_exit.disclosure.models import (
     CitySummary,
     CorrectionRequest,
     Disclosure,
+    DisclosureKind,
     PublishingRole,
 )
 from capacity_exit.disclosure.schemas import (
@@ -45,7 +46,6 @@ from capacity_exit.disclosure.schemas import (
     CorrectionRequestOut,
     DisclosureDetail,
     DisclosureEventOut,
-    DisclosureKind,
     DisclosureList,
     DisclosureOut,
     EnterpriseRef,
@@ -96,8 +96,8 @@ def _out(request: Request, d: Disclosure, document_url: str | None = None) -> Di
         series_id=d.series_id,
         version=d.version,
         status=d.status,
-        kind=DisclosureKind(d.kind),
-        category=Category(d.category),
+        kind=d.kind,
+        category=d.category,
         enterprise=EnterpriseRef(
             name=d.enterprise_name,
             credit_code=d.enterprise_credit_code,
@@ -354,7 +354,7 @@ async def publish_disclosure_batch(
     batch, notices = await batches.publish(session, principal, body)
     return BatchOut(
         id=batch.id,
-        category=Category(batch.category),
+        category=batch.category,
         department=batch.department_code,
         title=batch.title,
         disclosures=[n.id for n in notices],

@@ -138,8 +138,8 @@ async def open_forced_exit(session: AsyncSession, rectification: Case, action: C
         )
     )
     case = Case(
-        category=Category.forced_exit.value,
-        status=INITIAL_STATE[Category.forced_exit].value,
+        category=Category.forced_exit,
+        status=INITIAL_STATE[Category.forced_exit],
         enterprise_id=rectification.enterprise_id,
         jurisdiction_code=rectification.jurisdiction_code,
         department_code=gov,
@@ -167,7 +167,7 @@ async def apply_correction(
     case = await session.get(Case, case_id)
     if case is None:
         raise NotFound(f"No case {case_id}.")
-    category = Category(case.category)
+    category = case.category
     content = checks.stored(payloads.validated_draft(category, {**case.payload, **changes}))
     # The correction's body holds the fields under `content`.
     await checks.check_corrected_dates(session, case, content, "/content")
@@ -200,8 +200,8 @@ async def withdraw_with_notice(
     case = await session.get(Case, case_id)
     if case is None:
         return None
-    state = CaseState(case.status)
-    if (Category(case.category), state, CaseAction.withdraw) not in TRANSITIONS:
+    state = case.status
+    if (case.category, state, CaseAction.withdraw) not in TRANSITIONS:
         return None
     before = audit.snapshot(case)
     await history.update(
@@ -209,7 +209,7 @@ async def withdraw_with_notice(
         case,
         case.version,
         {
-            "status": CaseState.withdrawn.value,
+            "status": CaseState.withdrawn,
             "closing_reason": reason,
             "overdue": False,
             "overdue_since": None,

@@ -88,7 +88,7 @@ def _not_owner_reason(principal: Principal, case: Case, rule: Transition) -> str
 
 
 def _allowed(principal: Principal, case: Case) -> list[CaseAction]:
-    category, state = Category(case.category), CaseState(case.status)
+    category, state = case.category, case.status
     return [
         action
         for action in machine.allowed_actions(
@@ -194,8 +194,8 @@ async def create(session: AsyncSession, principal: Principal, data: CaseCreate) 
     content = checks.stored(data.payload)
     await checks.check_departments(session, content)
     case = Case(
-        category=category.value,
-        status=INITIAL_STATE[category].value,
+        category=category,
+        status=INITIAL_STATE[category],
         enterprise_id=enterprise.id,
         jurisdiction_code=enterprise.jurisdiction_code,
         department_code=principal.department_code,
@@ -233,7 +233,7 @@ async def edit_draft(
     """Change a draft's content (a merge: absent keeps, null clears)."""
     case = await _get(session, principal, case_id)
     _require_owner(principal, case)
-    category = Category(case.category)
+    category = case.category
     if case.status != INITIAL_STATE[category]:
         raise Conflict(
             f"Case {case.id} is {case.status}: only a {INITIAL_STATE[category]} case is "
@@ -277,7 +277,7 @@ async def act(
 
     `batch_id`: the concentrated publication (集中公示) the step's notice belongs to."""
     case = await _get(session, principal, case_id)
-    category, state, action = Category(case.category), CaseState(case.status), request.action
+    category, state, action = case.category, case.status, request.action
     rule = TRANSITIONS.get((category, state, action))
     if rule is None:  # the state answers first, whatever the body holds
         raise machine.InvalidTransition(category, state, action)
@@ -364,9 +364,9 @@ def _step_values(
     request: CaseTransitionRequest,
     today: dt.date,
 ) -> dict[str, Any]:
-    category = Category(case.category)
+    category = case.category
     values: dict[str, Any] = {
-        "status": rule.next_state.value,
+        "status": rule.next_state,
         "payload": content,
         "completion_deadline": checks.deadline_of(category, content),
     }

@@ -406,7 +406,7 @@ _EXHAUST = (
         CreditPush.lease_expires_at < bindparam("x_now", type_=_WHEN),
     )
     .values(
-        status=PushStatus.dead.value,
+        status=PushStatus.dead,
         last_error="the lease of its last allowed attempt expired without a result",
         lease_expires_at=None,
         version=CreditPush.version + 1,
@@ -421,7 +421,7 @@ _CLAIM = (
         _due_at(bindparam("c_due", type_=_WHEN)),
     )
     .values(
-        status=PushStatus.in_flight.value,
+        status=PushStatus.in_flight,
         worker=bindparam("c_worker"),
         lease_expires_at=bindparam("c_lease", type_=_WHEN),
         claims=CreditPush.claims + 1,

@@ -29,7 +29,7 @@ async def publish(
     session: AsyncSession, principal: Principal, data: BatchIn
 ) -> tuple[DisclosureBatch, list[Disclosure]]:
     batch = DisclosureBatch(
-        category=data.category.value,
+        category=data.category,
         department_code=principal.department_code,
         jurisdiction_code=principal.jurisdiction_code,
         title=data.title,

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from capacity_exit.case import machine
 from capacity_exit.case.deadlines import Purpose
 from capacity_exit.case.machine import CaseAction, CaseState, Category
-
-Kind = Literal["publicity", "announcement"]
+from capacity_exit.disclosure.models import DisclosureKind
 
 
 @dataclass(frozen=True)
 class PublishingStep:
-    kind: Kind
+    kind: DisclosureKind
     deadline: Purpose  # the case deadline the notice answers
     fields: tuple[str, ...]  # the content it freezes, in order
     title: str  # the notice's subject, after the enterprise's name
@@ -47,25 +46,25 @@ _COMPLETION = {
 
 PUBLISHING_STEPS: dict[tuple[Category, CaseAction], PublishingStep] = {
     (Category.illegal, CaseAction.publish): PublishingStep(
-        "publicity",
+        DisclosureKind.publicity,
         "publicity",
         _publicity_fields(Category.illegal, CaseState.draft),
         "违法违规建设生产情况的公示",
     ),
     (Category.elimination, CaseAction.publish): PublishingStep(
-        "publicity",
+        DisclosureKind.publicity,
         "publicity",
         _publicity_fields(Category.elimination, CaseState.draft),
         "淘汰类装备（生产线）退出情况的公示",
     ),
     (Category.rectification, CaseAction.publish): PublishingStep(
-        "publicity",
+        DisclosureKind.publicity,
         "publicity",
         _publicity_fields(Category.rectification, CaseState.draft),
         "强制性标准不达标限期整改情况的公示",
     ),
     (Category.compliant, CaseAction.publish): PublishingStep(
-        "publicity",
+        DisclosureKind.publicity,
         "publicity",
         (
             *_publicity_fields(Category.compliant, CaseState.confirmed),
@@ -74,7 +73,7 @@ PUBLISHING_STEPS: dict[tuple[Category, CaseAction], PublishingStep] = {
         "合法合规且强制性标准达标企业的公示",
     ),
     (Category.illegal, CaseAction.announce): PublishingStep(
-        "announcement",
+        DisclosureKind.announcement,
         "announcement",
         (
             *machine.ILLEGAL_PUBLICITY,
@@ -84,7 +83,7 @@ PUBLISHING_STEPS: dict[tuple[Category, CaseAction], PublishingStep] = {
         "违法违规建设生产处置完成情况的公告",
     ),
     (Category.elimination, CaseAction.announce): PublishingStep(
-        "announcement",
+        DisclosureKind.announcement,
         "announcement",
         (
             *_publicity_fields(Category.elimination, CaseState.draft),
@@ -94,13 +93,13 @@ PUBLISHING_STEPS: dict[tuple[Category, CaseAction], PublishingStep] = {
         "淘汰类装备（生产线）退出完成情况的公告",
     ),
     (Category.forced_exit, CaseAction.announce): PublishingStep(
-        "announcement",
+        DisclosureKind.announcement,
         "announcement",
         (*_FORCED_EXIT_PUBLIC_GROUNDS, *machine.DECISION),
         "依法关停退出的公告",
     ),
     (Category.forced_exit, CaseAction.announce_completion): PublishingStep(
-        "announcement",
+        DisclosureKind.announcement,
         "completion_announcement",
         (
             *_FORCED_EXIT_PUBLIC_GROUNDS,

@@ -42,13 +42,18 @@ from capacity_exit.disclosure.models import (
     Disclosure,
     DisclosureEvent,
     DisclosureReview,
+    DisclosureStatus,
 )
 from capacity_exit.disclosure.schemas import CorrectionIn, ReviewIn, WithdrawalIn
 from capacity_exit.enterprise.models import Enterprise
 from capacity_exit.org import repository as org
 
 OBJECT_TYPE = "disclosure"
-CURRENT, SUPERSEDED, WITHDRAWN = "current", "superseded", "withdrawn"
+CURRENT, SUPERSEDED, WITHDRAWN = (
+    DisclosureStatus.current,
+    DisclosureStatus.superseded,
+    DisclosureStatus.withdrawn,
+)
 
 
 async def _event(
@@ -120,7 +125,7 @@ async def publish_for_step(
 ) -> Disclosure | None:
     """The notice a case step publishes (None when the step publishes none), with the
     end of its publicity period when one is given in working days."""
-    step = publishing_step(Category(case.category), action)
+    step = publishing_step(case.category, action)
     if step is None:
         return None
     deadlines = {d.purpose: d for d in case_deadlines(index, case)}
@@ -136,7 +141,7 @@ async def publish_for_step(
         kind=step.kind,
         category=case.category,
         case_id=case.id,
-        step=action.value,
+        step=action,
         enterprise_id=enterprise.id,
         enterprise_name=enterprise.name,
         enterprise_credit_code=enterprise.credit_code,
@@ -212,7 +217,7 @@ async def correct(
     """A new version with the changed fields and the reason; the old one is superseded."""
     old = await _owned(session, principal, disclosure_id)
     precondition.version_to_change(old.version)
-    category = Category(old.category)
+    category = old.category
     step = PUBLISHING_STEPS[(category, CaseAction(old.step))]
     published = case_content(old.content)  # its departments by code, as the case has them
     foreign = [name for name in data.content if name not in step.fields]
@@ -344,7 +349,7 @@ async def review(
     outcome = "discrepancies" if data.discrepancies else "confirmed"
     record = DisclosureReview(
         disclosure_id=disclosure.id,
-        kind=data.kind.value,
+        kind=data.kind,
         outcome=outcome,
         discrepancies=[d.model_dump() for d in data.discrepancies],
         notes=data.notes,

@@ -93,7 +93,7 @@ async def apply(session: AsyncSession, data: ReferenceData) -> tuple[int, int]:
     for entry in ordered:
         row = await session.get(Jurisdiction, entry.code) or Jurisdiction(code=entry.code)
         row.name = entry.name
-        row.level = entry.level.value
+        row.level = entry.level
         row.parent_code = entry.parent
         row.retired_year = entry.retired_year
         row.successor_code = entry.successor
@@ -107,7 +107,7 @@ async def apply(session: AsyncSession, data: ReferenceData) -> tuple[int, int]:
             code = f"{division_code}-{kind.kind.value}"
             dept = await session.get(Department, code) or Department(code=code)
             dept.jurisdiction_code = division_code
-            dept.kind = kind.kind.value
+            dept.kind = kind.kind
             dept.label = kind.label
             dept.name = _department_name(kind, division)
             # Member units of the city's joint meeting sit in the city and its counties.
