@@ -434,19 +434,7 @@ async def review_disclosure(
 
 
 def _request_out(r: CorrectionRequest) -> CorrectionRequestOut:
-    return CorrectionRequestOut.model_validate(
-        {
-            "id": r.id,
-            "series_id": r.series_id,
-            "disclosure_id": r.disclosure_id,
-            "addressed_to": r.addressed_to,
-            "requested_by": r.requested_by,
-            "discrepancies": r.discrepancies,
-            "status": r.status,
-            "resolved_by_id": r.resolved_by_id,
-            "created_at": r.created_at,
-        }
-    )
+    return CorrectionRequestOut.model_validate(r, from_attributes=True)
 
 
 @router.get(

@@ -117,7 +117,7 @@ async def _latest(
 ) -> CreditPush | None:
     return await session.scalar(
         select(CreditPush)
-        .where(CreditPush.case_id == case_id, CreditPush.kind.in_([k.value for k in kinds]))
+        .where(CreditPush.case_id == case_id, CreditPush.kind.in_(kinds))
         .order_by(CreditPush.id.desc())
         .limit(1)
     )

@@ -188,12 +188,12 @@ class Worker:
             "l_next": None,
         }
         if outcome is Outcome.delivered:
-            return values | {"l_status": PushStatus.delivered.value, "l_delivered": now}
+            return values | {"l_status": PushStatus.delivered, "l_delivered": now}
         if outcome is Outcome.retry:
             delay = self.backoff.delay(attempted.job.claim, result.retry_after_seconds)
             next_attempt = now + timedelta(seconds=delay)
-            return values | {"l_status": PushStatus.retrying.value, "l_next": next_attempt}
-        return values | {"l_status": PushStatus.dead.value}
+            return values | {"l_status": PushStatus.retrying, "l_next": next_attempt}
+        return values | {"l_status": PushStatus.dead}
 
     async def record(self, attempts: Sequence[Attempted]) -> None:
         """Every attempt of a batch, in one transaction. A result lands only while its
