@@ -76,11 +76,11 @@ def _out(request: Request, view: service.CaseView) -> CaseOut:
         if view.forced_exit_case_id
         else None,
     )
-    model = payloads.DRAFT_MODELS[Category(case.category)]
+    model = payloads.DRAFT_MODELS[case.category]
     return CaseOut(
         id=case.id,
-        category=Category(case.category),
-        status=CaseState(case.status),
+        category=case.category,
+        status=case.status,
         enterprise_id=case.enterprise_id,
         jurisdiction=case.jurisdiction_code,
         department=case.department_code,

@@ -18,7 +18,7 @@ from capacity_exit.core.problems import problem_responses
 from capacity_exit.credit import service, targets
 from capacity_exit.credit.machine import PushStatus
 from capacity_exit.credit.models import CreditPush
-from capacity_exit.credit.records import CreditRecord, PushKind, Trigger
+from capacity_exit.credit.records import CreditRecord, PushKind
 from capacity_exit.credit.schemas import (
     CreditPushDetail,
     CreditPushList,
@@ -43,9 +43,9 @@ def _out(push: CreditPush) -> CreditPushOut:
     return CreditPushOut(
         id=push.id,
         target=push.target,
-        kind=PushKind(push.kind),
-        trigger=Trigger(push.trigger),
-        status=PushStatus(push.status),
+        kind=push.kind,
+        trigger=push.trigger,
+        status=push.status,
         case_id=push.case_id,
         enterprise_id=push.enterprise_id,
         jurisdiction=push.jurisdiction_code,

@@ -29,6 +29,7 @@ from capacity_exit.disclosure.models import (
     CitySummary,
     CorrectionRequest,
     Disclosure,
+    DisclosureKind,
 )
 from capacity_exit.disclosure.schemas import (
     BatchIn,
@@ -41,7 +42,6 @@ from capacity_exit.disclosure.schemas import (
     CorrectionRequestOut,
     DisclosureDetail,
     DisclosureEventOut,
-    DisclosureKind,
     DisclosureList,
     DisclosureOut,
     EnterpriseRef,
@@ -83,8 +83,8 @@ def _out(request: Request, d: Disclosure, document_url: str | None = None) -> Di
         series_id=d.series_id,
         version=d.version,
         status=d.status,
-        kind=DisclosureKind(d.kind),
-        category=Category(d.category),
+        kind=d.kind,
+        category=d.category,
         enterprise=EnterpriseRef(
             name=d.enterprise_name,
             credit_code=d.enterprise_credit_code,
@@ -275,7 +275,7 @@ async def publish_disclosure_batch(
     batch, notices = await batches.publish_batch(session, principal, body)
     return BatchOut(
         id=batch.id,
-        category=Category(batch.category),
+        category=batch.category,
         department=batch.department_code,
         title=batch.title,
         disclosures=[n.id for n in notices],
@@ -357,19 +357,7 @@ async def review_disclosure(
 
 
 def _request_out(r: CorrectionRequest) -> CorrectionRequestOut:
-    return CorrectionRequestOut.model_validate(
-        {
-            "id": r.id,
-            "series_id": r.series_id,
-            "disclosure_id": r.disclosure_id,
-            "addressed_to": r.addressed_to,
-            "requested_by": r.requested_by,
-            "discrepancies": r.discrepancies,
-            "status": r.status,
-            "resolved_by_id": r.resolved_by_id,
-            "created_at": r.created_at,
-        }
-    )
+    return CorrectionRequestOut.model_validate(r, from_attributes=True)
 
 
 @router.get(

@@ -34,7 +34,7 @@ def _out(view: service.InspectionView) -> InspectionOut:
         id=inspection.id,
         enterprise_id=inspection.enterprise_id,
         jurisdiction=inspection.jurisdiction_code,
-        kind=InspectionKind(inspection.kind),
+        kind=inspection.kind,
         recorded_by_department=inspection.recorded_by_department,
         departments=inspection.departments,
         completed_on=inspection.completed_on,

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
@@ -191,5 +192,7 @@ def snapshot(obj: Any) -> dict[str, Any]:
             value = as_utc(value).isoformat(timespec="microseconds")
         elif isinstance(value, uuid.UUID | date):
             value = str(value)
+        elif isinstance(value, Enum):
+            value = value.value
         state[column.key] = value
     return state

@@ -14,6 +14,7 @@ from capacity_exit.auth import repository
 from capacity_exit.auth.models import Account
 from capacity_exit.auth.passwords import hash_secret
 from capacity_exit.auth.roles import Role
+from capacity_exit.auth.schemas import AccountKind
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - development only, documented
 
@@ -21,7 +22,7 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - development only, documente
 @dataclass(frozen=True)
 class DemoAccount:
     login: str
-    kind: str
+    kind: AccountKind
     department: str
     roles: tuple[Role, ...]
     display_name: str
@@ -29,19 +30,29 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount(
-        "demo.city.admin", "user", "220300-miit", (Role.admin, Role.lead), "市工信局管理员"
+        "demo.city.admin",
+        AccountKind.user,
+        "220300-miit",
+        (Role.admin, Role.lead),
+        "市工信局管理员",
     ),
     DemoAccount(
         "demo.lishu.officer",
-        "user",
+        AccountKind.user,
         "220322-ecoenv",
         (Role.officer, Role.approver),
         "梨树县生态环境局经办人",
     ),
     DemoAccount(
-        "demo.lishu.viewer", "user", "220322-ecoenv", (Role.viewer,), "梨树县生态环境局查阅"
+        "demo.lishu.viewer",
+        AccountKind.user,
+        "220322-ecoenv",
+        (Role.viewer,),
+        "梨树县生态环境局查阅",
     ),
-    DemoAccount("demo.credit.gateway", "service", "220300-drc", (Role.viewer,), "信用平台对接系统"),
+    DemoAccount(
+        "demo.credit.gateway", AccountKind.service, "220300-drc", (Role.viewer,), "信用平台对接系统"
+    ),
 )
 
 

@@ -6,7 +6,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from capacity_exit.auth.schemas import AccountKind
 from capacity_exit.core.clock import utcnow
+from capacity_exit.core.columns import EnumString
 from capacity_exit.core.db import Base
 from capacity_exit.core.ids import uuid7
 
@@ -17,7 +19,7 @@ class Account(Base):
     __tablename__ = "accounts"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[AccountKind] = mapped_column(EnumString(AccountKind, 16))
     login: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     department_code: Mapped[str] = mapped_column(

@@ -207,7 +207,7 @@ async def create_account(
     if await repository.get_by_login(session, data.login) is not None:
         raise Conflict(f"The login {data.login} is taken.", code="login_taken")
     account = Account(
-        kind=data.kind.value,
+        kind=data.kind,
         login=data.login,
         display_name=data.display_name,
         department_code=data.department,

@@ -116,7 +116,7 @@ async def check_corrected_dates(
     of the steps that recorded them: not in the future, not before the timeline, measured
     against the corrected dates where it moves a milestone (a corrected completion for
     the acceptance). `prefix`: where the content is in the request body."""
-    category = Category(case.category)
+    category = case.category
     changed = {name for name, value in content.items() if case.payload.get(name) != value}
     check_fact_dates({name: content.get(name) for name in changed}, clock.business_today(), prefix)
     rules = timeline.correction_rules(category, changed)
@@ -186,7 +186,7 @@ def check_source_case(case: Case, content: Mapping[str, Any]) -> None:
     """A forced exit comes from the rectification case that opened it (`parent_case_id`):
     its content cannot cite another case, of its county or another (a 422 whatever the
     cited id names, so it tells nothing of other counties' cases)."""
-    if Category(case.category) != Category.forced_exit:
+    if case.category != Category.forced_exit:
         return
     if content.get("rectification_case_id") != str(case.parent_case_id):
         raise Unprocessable.at(

@@ -61,7 +61,7 @@ def case_deadlines(index: CalendarIndex, case: Case) -> list[Deadline]:
       the government's decision (forced exit);
     * completion_announcement: 10 working days after a forced closure was accepted.
     """
-    category = Category(case.category)
+    category = case.category
     found: list[Deadline] = []
     if category != Category.forced_exit:
         found += _ten_working_days(

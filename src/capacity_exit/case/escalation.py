@@ -123,8 +123,8 @@ async def open_forced_exit(session: AsyncSession, rectification: Case, action: C
         )
     )
     case = Case(
-        category=Category.forced_exit.value,
-        status=INITIAL_STATE[Category.forced_exit].value,
+        category=Category.forced_exit,
+        status=INITIAL_STATE[Category.forced_exit],
         enterprise_id=rectification.enterprise_id,
         jurisdiction_code=rectification.jurisdiction_code,
         department_code=gov,

@@ -40,7 +40,7 @@ async def record(
             case_id=case.id,
             sequence=case.version,
             kind=kind,
-            action=action.value if action else None,
+            action=action,
             from_state=from_state,
             to_state=case.status,
             subject=actor.subject,

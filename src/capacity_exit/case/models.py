@@ -18,7 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from capacity_exit.case.machine import CaseAction, CaseState, Category
 from capacity_exit.core.clock import utcnow
+from capacity_exit.core.columns import EnumString
 from capacity_exit.core.db import Base
 from capacity_exit.core.ids import uuid7
 
@@ -34,8 +36,8 @@ class Case(Base):
     __tablename__ = "cases"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
-    category: Mapped[str] = mapped_column(String(32), index=True)
-    status: Mapped[str] = mapped_column(String(32), index=True)
+    category: Mapped[Category] = mapped_column(EnumString(Category, 32), index=True)
+    status: Mapped[CaseState] = mapped_column(EnumString(CaseState, 32), index=True)
     enterprise_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("enterprises.id"), index=True)
     jurisdiction_code: Mapped[str] = mapped_column(
         String(6), ForeignKey("jurisdictions.code"), index=True
@@ -80,9 +82,9 @@ class CaseEvent(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("cases.id"), index=True)
     sequence: Mapped[int] = mapped_column(Integer)  # 1, 2, … per case; the version it made
     kind: Mapped[str] = mapped_column(String(32))  # created, edited, action, overdue, opened
-    action: Mapped[str | None] = mapped_column(String(32))
-    from_state: Mapped[str | None] = mapped_column(String(32))
-    to_state: Mapped[str] = mapped_column(String(32))
+    action: Mapped[CaseAction | None] = mapped_column(EnumString(CaseAction, 32))
+    from_state: Mapped[CaseState | None] = mapped_column(EnumString(CaseState, 32))
+    to_state: Mapped[CaseState] = mapped_column(EnumString(CaseState, 32))
     subject: Mapped[str] = mapped_column(String(200))
     department: Mapped[str | None] = mapped_column(String(32))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -69,7 +69,7 @@ def not_party_reason(principal: Principal, case: Case, rule: Transition) -> str 
 
 def allowed_actions(principal: Principal, case: Case) -> list[CaseAction]:
     """The actions the caller may take on the case now (payload and guards aside)."""
-    category, state = Category(case.category), CaseState(case.status)
+    category, state = case.category, case.status
     return [
         action
         for action in machine.allowed_actions(
@@ -176,8 +176,8 @@ async def create(session: AsyncSession, principal: Principal, data: CaseCreate) 
     content = payloads.stored_content(data.payload)
     await checks.check_departments(session, content)
     case = Case(
-        category=category.value,
-        status=INITIAL_STATE[category].value,
+        category=category,
+        status=INITIAL_STATE[category],
         enterprise_id=enterprise.id,
         jurisdiction_code=enterprise.jurisdiction_code,
         department_code=principal.department_code,
@@ -215,7 +215,7 @@ async def edit_draft(
     """Change a draft's content (a merge: absent keeps, null clears)."""
     case = await readable(session, principal, case_id)
     _require_owner(principal, case)
-    category = Category(case.category)
+    category = case.category
     if case.status != INITIAL_STATE[category]:
         raise Conflict(
             f"Case {case.id} is {case.status}: only a {INITIAL_STATE[category]} case is "
@@ -257,7 +257,7 @@ async def carry_notice_correction(
     case = await repository.get(session, case_id)
     if case is None:
         raise NotFound(f"No case {case_id}.")
-    category = Category(case.category)
+    category = case.category
     content = payloads.stored_content(
         payloads.validated_draft(category, {**case.payload, **changes})
     )

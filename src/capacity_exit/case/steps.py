@@ -58,7 +58,7 @@ async def withdraw_with_notice(
     case = await repository.get(session, case_id)
     if case is None:
         return None
-    if (Category(case.category), CaseState(case.status), CaseAction.withdraw) not in TRANSITIONS:
+    if (case.category, case.status, CaseAction.withdraw) not in TRANSITIONS:
         return None
     request = CaseTransitionRequest(action=CaseAction.withdraw, reason=reason)
     step = await _transition(session, principal, case, request, skip_caller_check=True)
@@ -132,7 +132,7 @@ def check_caller_may_take(principal: Principal, case: Case, action: CaseAction) 
     in a jurisdiction the caller acts in and its department have one of the row's parts
     in it, and the caller hold one of its roles in one of its department kinds (403
     `action_forbidden`). What `GET /case-lifecycles` publishes of each row."""
-    category, state = Category(case.category), CaseState(case.status)
+    category, state = case.category, case.status
     rule = TRANSITIONS.get((category, state, action))
     if rule is None:
         raise machine.InvalidTransition(category, state, action)
@@ -184,9 +184,9 @@ def _state_values(step: Step) -> dict[str, Any]:
     """What every step writes: the next state, the content and its completion deadline,
     and the overdue mark off once the case no longer waits for the enterprise
     (`overdue_since` stays as the record that it once was)."""
-    category = Category(step.case.category)
+    category = step.case.category
     values: dict[str, Any] = {
-        "status": step.rule.next_state.value,
+        "status": step.rule.next_state,
         "payload": step.content,
         "completion_deadline": checks.deadline_of(category, step.content),
     }

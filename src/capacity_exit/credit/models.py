@@ -8,8 +8,11 @@ from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from capacity_exit.core.clock import utcnow
+from capacity_exit.core.columns import EnumString
 from capacity_exit.core.db import Base
 from capacity_exit.core.ids import uuid7
+from capacity_exit.credit.machine import PushStatus
+from capacity_exit.credit.records import PushKind, Trigger
 
 
 class CreditPush(Base):
@@ -24,9 +27,9 @@ class CreditPush(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     target: Mapped[str] = mapped_column(String(32), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # listing | update | withdrawal
-    trigger: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[PushKind] = mapped_column(EnumString(PushKind, 16))
+    trigger: Mapped[Trigger] = mapped_column(EnumString(Trigger, 32))
+    status: Mapped[PushStatus] = mapped_column(EnumString(PushStatus, 16))
     case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("cases.id"), index=True)
     enterprise_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("enterprises.id"), index=True)
     jurisdiction_code: Mapped[str] = mapped_column(String(6), index=True)

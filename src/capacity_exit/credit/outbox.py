@@ -52,9 +52,9 @@ async def add(
         CreditPush(
             id=(push_id := uuid7()),  # time-ordered: a case's pushes go out in order
             target=target.code,
-            kind=record.kind.value,
-            trigger=trigger.value,
-            status=PushStatus.pending.value,
+            kind=record.kind,
+            trigger=trigger,
+            status=PushStatus.pending,
             case_id=case_id,
             enterprise_id=enterprise_id,
             jurisdiction_code=jurisdiction_code,
@@ -87,7 +87,7 @@ async def list_case(
     session: AsyncSession, case: Case, trigger: Trigger, today: dt.date
 ) -> list[CreditPush]:
     """The listing of `case` for `trigger`, when its category is listed for it."""
-    if Category(case.category) not in LISTED[trigger]:
+    if case.category not in LISTED[trigger]:
         return []
     enterprise, department = await parties(session, case)
     record = listing_for(case, enterprise, department, trigger, today)

@@ -132,7 +132,7 @@ def listing_for(
 ) -> CreditRecord:
     """The listing a trigger sends for a case (validated here, before it is stored)."""
     decided = _decision_date(case, trigger, today)
-    category = Category(case.category)
+    category = case.category
     return CreditRecord(
         kind=PushKind.listing,
         record_id=case.id,

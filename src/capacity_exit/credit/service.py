@@ -96,7 +96,7 @@ async def attempt_log(
 def _check_pusher(principal: Principal, case: Case) -> None:
     """The case table's rule of who pushes for a case (403 otherwise)."""
     check_credit_pusher(
-        Category(case.category),
+        case.category,
         owner=case.department_code,
         content=case.payload,
         roles=principal.roles,
@@ -120,7 +120,7 @@ async def _change(
             raise NotFound(f"No credit push {push_id}.")
         _check_pusher(principal, case)
     version = precondition.version_to_change(push.version)
-    after = TRANSITIONS.get((PushStatus(push.status), event))
+    after = TRANSITIONS.get((push.status, event))
     if after is None:
         raise Conflict(
             f"A {push.status} push cannot be {event.value}ed.",
@@ -128,7 +128,7 @@ async def _change(
             extra={"status": push.status, "action": event.value},
         )
     before = audit.snapshot(push)
-    changes: dict[str, object] = {"status": after.value}
+    changes: dict[str, object] = {"status": after}
     if event is PushEvent.retry:  # due now, with a fresh allowance of attempts
         changes |= {
             "next_attempt_at": clock.utcnow(),
@@ -163,7 +163,7 @@ async def cancel(
 
 def _listing_trigger(case: Case) -> Trigger | None:
     """Which listing a case stands for, if any (a manual push of one never listed)."""
-    category, status = Category(case.category), CaseState(case.status)
+    category, status = case.category, case.status
     if status in (CaseState.withdrawn, CaseState.revoked, CaseState.accepted, CaseState.announced):
         return None  # ended, or its completion accepted: nothing to list
     if category in (Category.illegal, Category.elimination) and case.overdue_since is not None:

@@ -16,7 +16,7 @@ from capacity_exit.disclosure.schemas import BatchIn
 
 async def open_batch(session: AsyncSession, principal: Principal, data: BatchIn) -> DisclosureBatch:
     batch = DisclosureBatch(
-        category=data.category.value,
+        category=data.category,
         department_code=principal.department_code,
         jurisdiction_code=principal.jurisdiction_code,
         title=data.title,

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from capacity_exit.case.machine import NOTICES, CaseAction, Category
+from capacity_exit.case.machine import NOTICES
 from capacity_exit.case.payloads import DRAFT_MODELS, ExitMethod, FoundBy
 from capacity_exit.core import clock
 from capacity_exit.disclosure.models import Disclosure
@@ -120,7 +120,7 @@ def _item(model: type[BaseModel], item: dict[str, Any]) -> str:
 
 def lines(disclosure: Disclosure) -> list[Line]:
     """The notice's body as labelled lines, lists as numbered items."""
-    model = DRAFT_MODELS[Category(disclosure.category)]
+    model = DRAFT_MODELS[disclosure.category]
     found = [
         Line("企业名称", disclosure.enterprise_name),
         Line("统一社会信用代码", disclosure.enterprise_credit_code),
@@ -143,7 +143,7 @@ def lines(disclosure: Disclosure) -> list[Line]:
 
 
 def title(disclosure: Disclosure) -> str:
-    step = NOTICES[(Category(disclosure.category), CaseAction(disclosure.step))]
+    step = NOTICES[(disclosure.category, disclosure.step)]
     return f"{disclosure.department_name}关于{disclosure.enterprise_name}{step.title}"
 
 

@@ -19,9 +19,23 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from capacity_exit.case.machine import CaseAction, Category
 from capacity_exit.core.clock import utcnow
+from capacity_exit.core.columns import EnumString
 from capacity_exit.core.db import Base
 from capacity_exit.core.ids import uuid7
+from capacity_exit.org.schemas import Level
+
+
+class DisclosureStatus(StrEnum):
+    current = "current"
+    superseded = "superseded"
+    withdrawn = "withdrawn"
+
+
+class DisclosureKind(StrEnum):
+    publicity = "publicity"  # 公示
+    announcement = "announcement"  # 公告
 
 
 class Disclosure(Base):
@@ -42,11 +56,11 @@ class Disclosure(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     series_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), index=True)  # current|superseded|withdrawn
-    kind: Mapped[str] = mapped_column(String(16), index=True)  # publicity | announcement
-    category: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[DisclosureStatus] = mapped_column(EnumString(DisclosureStatus, 16), index=True)
+    kind: Mapped[DisclosureKind] = mapped_column(EnumString(DisclosureKind, 16), index=True)
+    category: Mapped[Category] = mapped_column(EnumString(Category, 32), index=True)
     case_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("cases.id"), index=True)
-    step: Mapped[str] = mapped_column(String(32))  # the case action that published it
+    step: Mapped[CaseAction] = mapped_column(EnumString(CaseAction, 32))  # that published it
     enterprise_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("enterprises.id"), index=True)
     enterprise_name: Mapped[str] = mapped_column(String(200), index=True)
     enterprise_credit_code: Mapped[str] = mapped_column(String(18), index=True)
@@ -55,7 +69,7 @@ class Disclosure(Base):
         String(32), ForeignKey("departments.code"), index=True
     )
     department_name: Mapped[str] = mapped_column(String(200))
-    level: Mapped[str] = mapped_column(String(16))  # the publishing department's level
+    level: Mapped[Level] = mapped_column(EnumString(Level, 16))  # the publisher's level
     jurisdiction_code: Mapped[str] = mapped_column(String(6), ForeignKey("jurisdictions.code"))
     jurisdiction_name: Mapped[str] = mapped_column(String(100))
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -97,7 +111,7 @@ class DisclosurePublisher(Base):
     disclosure_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("disclosures.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    role: Mapped[str] = mapped_column(String(16))  # PublishingRole
+    role: Mapped[PublishingRole] = mapped_column(EnumString(PublishingRole, 16))
 
 
 class DisclosureBatch(Base):
@@ -106,7 +120,7 @@ class DisclosureBatch(Base):
     __tablename__ = "disclosure_batches"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
-    category: Mapped[str] = mapped_column(String(32))
+    category: Mapped[Category] = mapped_column(EnumString(Category, 32))
     department_code: Mapped[str] = mapped_column(String(32), ForeignKey("departments.code"))
     jurisdiction_code: Mapped[str] = mapped_column(String(6), index=True)
     title: Mapped[str | None] = mapped_column(Text)
@@ -127,6 +141,11 @@ class DisclosureEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
+class ReviewKind(StrEnum):
+    recheck = "recheck"  # 复核
+    spot_check = "spot_check"  # 抽查
+
+
 class DisclosureReview(Base):
     """A city department's re-check (复核) or spot check (抽查) of a county disclosure."""
 
@@ -134,7 +153,7 @@ class DisclosureReview(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     disclosure_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("disclosures.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # recheck | spot_check
+    kind: Mapped[ReviewKind] = mapped_column(EnumString(ReviewKind, 16))
     outcome: Mapped[str] = mapped_column(String(16))  # confirmed | discrepancies
     discrepancies: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)  # internal
@@ -165,6 +184,11 @@ class CorrectionRequest(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class SummaryScope(StrEnum):
+    targets = "targets"  # the counties' publicity notices: who must exit or rectify
+    completion = "completion"  # the counties' announcements: what was done
+
+
 class CitySummary(Base):
     """A city department's notice of what its counties published (一(四)): the targets
     (their publicity notices) or the completion (their announcements) of one category,
@@ -173,8 +197,8 @@ class CitySummary(Base):
     __tablename__ = "city_summaries"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
-    category: Mapped[str] = mapped_column(String(32), index=True)
-    scope: Mapped[str] = mapped_column(String(16))  # targets | completion
+    category: Mapped[Category] = mapped_column(EnumString(Category, 32), index=True)
+    scope: Mapped[SummaryScope] = mapped_column(EnumString(SummaryScope, 16))
     title: Mapped[str] = mapped_column(Text)
     department_code: Mapped[str] = mapped_column(String(32), ForeignKey("departments.code"))
     department_name: Mapped[str] = mapped_column(String(200))

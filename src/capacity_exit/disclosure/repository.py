@@ -21,6 +21,7 @@ from capacity_exit.disclosure.models import (
     DisclosureEvent,
     DisclosurePublisher,
     DisclosureReview,
+    DisclosureStatus,
     PublishingRole,
 )
 from capacity_exit.enterprise.models import Enterprise
@@ -72,13 +73,13 @@ async def add_notice(session: AsyncSession, disclosure: Disclosure) -> Disclosur
             {
                 "disclosure_id": disclosure.id,
                 "department_code": disclosure.department_code,
-                "role": PublishingRole.publisher.value,
+                "role": PublishingRole.publisher,
             },
             *(
                 {
                     "disclosure_id": disclosure.id,
                     "department_code": co["code"],
-                    "role": PublishingRole.co_publisher.value,
+                    "role": PublishingRole.co_publisher,
                 }
                 for co in disclosure.co_publishers
                 if co["code"] != disclosure.department_code
@@ -142,7 +143,7 @@ async def supersede(session: AsyncSession, disclosure_id: uuid.UUID) -> bool:
     result = await session.execute(
         update(Disclosure)
         .where(Disclosure.id == disclosure_id, Disclosure.status == "current")
-        .values(status="superseded")
+        .values(status=DisclosureStatus.superseded)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
@@ -154,7 +155,7 @@ async def mark_withdrawn(
     result = await session.execute(
         update(Disclosure)
         .where(Disclosure.id == disclosure_id, Disclosure.status == "current")
-        .values(status="withdrawn", withdrawn_reason=reason, withdrawn_at=at)
+        .values(status=DisclosureStatus.withdrawn, withdrawn_reason=reason, withdrawn_at=at)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -13,20 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from capacity_exit.case.machine import Category
 from capacity_exit.core.clock import as_utc
 from capacity_exit.core.text import Paragraph, ShortText
-from capacity_exit.disclosure.models import PublishingRole
+from capacity_exit.disclosure.models import (
+    DisclosureKind,
+    DisclosureStatus,
+    PublishingRole,
+    ReviewKind,
+    SummaryScope,
+)
 
 INTERNAL: dict[str, Any] = {"x-internal": True}
-
-
-class DisclosureStatus(StrEnum):
-    current = "current"
-    superseded = "superseded"
-    withdrawn = "withdrawn"
-
-
-class DisclosureKind(StrEnum):
-    publicity = "publicity"  # 公示
-    announcement = "announcement"  # 公告
 
 
 class EnterpriseRef(BaseModel):
@@ -132,11 +126,6 @@ class WithdrawalIn(BaseModel):
     reason: Paragraph = Field(title="撤回理由")
 
 
-class ReviewKind(StrEnum):
-    recheck = "recheck"  # 复核
-    spot_check = "spot_check"  # 抽查
-
-
 class Discrepancy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -215,11 +204,6 @@ class BatchOut(BaseModel):
     department: str
     title: str | None
     disclosures: list[uuid.UUID] = Field(description="One notice per case, in request order.")
-
-
-class SummaryScope(StrEnum):
-    targets = "targets"  # the counties' publicity notices: who must exit or rectify
-    completion = "completion"  # the counties' announcements: what was done
 
 
 class CitySummaryIn(BaseModel):

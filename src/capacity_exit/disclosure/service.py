@@ -40,12 +40,17 @@ from capacity_exit.disclosure.models import (
     Disclosure,
     DisclosureEvent,
     DisclosureReview,
+    DisclosureStatus,
 )
 from capacity_exit.disclosure.schemas import CorrectionIn, ReviewIn, WithdrawalIn
 from capacity_exit.org import repository as org
 
 OBJECT_TYPE = "disclosure"
-CURRENT, SUPERSEDED, WITHDRAWN = "current", "superseded", "withdrawn"
+CURRENT, SUPERSEDED, WITHDRAWN = (
+    DisclosureStatus.current,
+    DisclosureStatus.superseded,
+    DisclosureStatus.withdrawn,
+)
 
 
 async def _event(
@@ -131,7 +136,7 @@ async def publish_for_step(
         kind=step.kind,
         category=case.category,
         case_id=case.id,
-        step=action.value,
+        step=action,
         enterprise_id=enterprise.id,
         enterprise_name=enterprise.name,
         enterprise_credit_code=enterprise.credit_code,
@@ -207,8 +212,8 @@ async def correct_notice(
     """A new version with the changed fields and the reason; the old one is superseded."""
     old = await _owned(session, principal, disclosure_id)
     precondition.version_to_change(old.version)
-    category = Category(old.category)
-    step = NOTICES[(category, CaseAction(old.step))]
+    category = old.category
+    step = NOTICES[(category, old.step)]
     published = case_content(old.content)  # its departments by code, as the case has them
     foreign = [name for name in data.content if name not in step.fields]
     if foreign:
@@ -341,7 +346,7 @@ async def review(
     outcome = "discrepancies" if data.discrepancies else "confirmed"
     record = DisclosureReview(
         disclosure_id=disclosure.id,
-        kind=data.kind.value,
+        kind=data.kind,
         outcome=outcome,
         discrepancies=[d.model_dump() for d in data.discrepancies],
         notes=data.notes,

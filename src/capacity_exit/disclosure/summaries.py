@@ -17,8 +17,8 @@ from capacity_exit.core.clock import as_utc
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.problems import FieldProblem
 from capacity_exit.disclosure import repository
-from capacity_exit.disclosure.models import CitySummary, Disclosure
-from capacity_exit.disclosure.schemas import CitySummaryIn, SummaryScope
+from capacity_exit.disclosure.models import CitySummary, Disclosure, SummaryScope
+from capacity_exit.disclosure.schemas import CitySummaryIn
 from capacity_exit.org import repository as org
 
 KIND_OF_SCOPE = {SummaryScope.targets: "publicity", SummaryScope.completion: "announcement"}
@@ -88,8 +88,8 @@ async def publish(session: AsyncSession, principal: Principal, data: CitySummary
         raise Unprocessable("Some notices cannot be covered.", code="not_covered", errors=problems)
     department = await org.get_department(session, principal.department_code)
     summary = CitySummary(
-        category=data.category.value,
-        scope=data.scope.value,
+        category=data.category,
+        scope=data.scope,
         title=data.title,
         department_code=principal.department_code,
         department_name=department.name if department else principal.department_code,

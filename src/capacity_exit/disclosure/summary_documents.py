@@ -8,7 +8,6 @@ from typing import Any
 
 from capacity_exit.disclosure.documents import Document, Line, published_on
 from capacity_exit.disclosure.models import CitySummary
-from capacity_exit.disclosure.schemas import SummaryScope
 from capacity_exit.disclosure.summaries import KIND_OF_SCOPE
 
 REVIEW_KINDS = {"recheck": "复核", "spot_check": "抽查"}
@@ -44,5 +43,5 @@ def of_summary(summary: CitySummary) -> Document:
         title=summary.title,
         lines=[_entry(n, e) for n, e in enumerate(summary.entries, start=1)],
         footer=[summary.department_name, published_on(summary.published_at)],
-        kind=KIND_OF_SCOPE[SummaryScope(summary.scope)],
+        kind=KIND_OF_SCOPE[summary.scope],
     )

@@ -8,8 +8,10 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from capacity_exit.core.clock import utcnow
+from capacity_exit.core.columns import EnumString
 from capacity_exit.core.db import Base
 from capacity_exit.core.ids import uuid7
+from capacity_exit.inspection.schemas import InspectionKind
 
 
 class Inspection(Base):
@@ -21,7 +23,7 @@ class Inspection(Base):
     jurisdiction_code: Mapped[str] = mapped_column(
         String(6), ForeignKey("jurisdictions.code"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[InspectionKind] = mapped_column(EnumString(InspectionKind, 32))
     recorded_by_department: Mapped[str] = mapped_column(
         String(32), ForeignKey("departments.code"), index=True
     )

@@ -60,7 +60,7 @@ async def create(
     inspection = Inspection(
         enterprise_id=enterprise.id,
         jurisdiction_code=enterprise.jurisdiction_code,
-        kind=data.kind.value,
+        kind=data.kind,
         recorded_by_department=principal.department_code,
         departments=departments,
         completed_on=data.completed_on,

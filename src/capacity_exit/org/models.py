@@ -3,7 +3,9 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from capacity_exit.core.columns import EnumString
 from capacity_exit.core.db import Base
+from capacity_exit.org.schemas import DepartmentKind, Level
 
 
 class Jurisdiction(Base):
@@ -13,7 +15,7 @@ class Jurisdiction(Base):
 
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    level: Mapped[str] = mapped_column(String(16))
+    level: Mapped[Level] = mapped_column(EnumString(Level, 16))
     parent_code: Mapped[str | None] = mapped_column(
         String(6), ForeignKey("jurisdictions.code"), index=True
     )
@@ -39,7 +41,7 @@ class Department(Base):
     jurisdiction_code: Mapped[str] = mapped_column(
         String(6), ForeignKey("jurisdictions.code"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[DepartmentKind] = mapped_column(EnumString(DepartmentKind, 16), index=True)
     label: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
     is_member_unit: Mapped[bool] = mapped_column(Boolean)

@@ -96,7 +96,7 @@ async def apply(session: AsyncSession, data: ReferenceData) -> tuple[int, int]:
             code=entry.code
         )
         row.name = entry.name
-        row.level = entry.level.value
+        row.level = entry.level
         row.parent_code = entry.parent
         row.retired_year = entry.retired_year
         row.successor_code = entry.successor
@@ -109,7 +109,7 @@ async def apply(session: AsyncSession, data: ReferenceData) -> tuple[int, int]:
             code = f"{division_code}-{kind.kind.value}"
             dept = await repository.get_department(session, code) or Department(code=code)
             dept.jurisdiction_code = division_code
-            dept.kind = kind.kind.value
+            dept.kind = kind.kind
             dept.label = kind.label
             dept.name = _department_name(kind, division)
             # Member units of the city's joint meeting sit in the city and its counties.
