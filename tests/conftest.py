@@ -20,8 +20,36 @@ from tests.fixtures.clock import PINNED_INSTANT, travel
 from tests.fixtures.stores import fresh_database, store
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"capacity-exit test store: {store()}"
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--serial",
+        action="store_true",
+        help="run only the tests marked serial, which a parallel (xdist) run leaves out",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = [f"capacity-exit test store: {store()}"]
+    if config.getoption("numprocesses", None):
+        lines.append("tests marked serial are left out: run them after with --serial")
+    return lines
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `serial` need the machine to themselves (a latency bound, worker
+    processes racing faults): a parallel run leaves them out, for a run of their own
+    after it with `--serial` (make test does both); a plain run keeps every test."""
+    if config.getoption("serial"):
+        wanted = True
+    elif hasattr(config, "workerinput"):  # a pytest-xdist worker
+        wanted = False
+    else:
+        return
+    kept = [item for item in items if (item.get_closest_marker("serial") is not None) == wanted]
+    left_out = [item for item in items if (item.get_closest_marker("serial") is not None) != wanted]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -48,6 +48,8 @@ TOKEN_TTL = 3600
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _AUTH: dict[str, str] = {}
 _SERVER: dict[str, str] = {}
+# One live server and database for the module: under xdist its tests run on one worker.
+pytestmark = pytest.mark.xdist_group("contract")
 
 schemathesis.openapi.format(
     "gb32100-credit-code",
