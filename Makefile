@@ -36,23 +36,35 @@ test: $(STAMP) lint
 		echo "PostgreSQL not reachable: the PostgreSQL run is skipped"; \
 	fi
 
+# Each suite runs on WORKERS pytest-xdist workers, each with a database of its own
+# (--dist loadgroup keeps an xdist_group, the contract suite's live server, on one
+# worker); then the tests marked serial run alone, in one process. CI has 2 CPUs: on
+# them the SQLite suite less tests/contract took 211 s serially, 162 s on 2 workers and
+# 174 s on 3 (a shared, busy machine; docs/decisions.md). PYTEST_ARGS
+# reach both runs; one that selects no test (pytest's exit status 5) is no failure.
+WORKERS ?= 2
+define parallel_then_serial
+	$(1) $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(1) $(BIN)/python -m pytest -p no:xdist --serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
+endef
+
 test-sqlite: $(STAMP)
 	@echo "== test suite on SQLite =="
-	CAPEXIT_TEST_STORE=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(call parallel_then_serial,CAPEXIT_TEST_STORE=sqlite)
 
 test-postgres: $(STAMP)
 	@echo "== test suite on PostgreSQL =="
-	CAPEXIT_TEST_STORE=postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(call parallel_then_serial,CAPEXIT_TEST_STORE=postgres)
 
 # The whole SQLite suite with the process clock years ahead (Debian's faketime, shared by
-# every process the suite starts): the suite runs on its own pinned day, so it must pass
-# whatever day it is run on. FAKETIME_DONT_FAKE_MONOTONIC stays unset (with it,
-# time.sleep fails with EINVAL).
+# every process the suite starts, xdist's workers too): the suite runs on its own pinned
+# day, so it must pass whatever day it is run on. FAKETIME_DONT_FAKE_MONOTONIC stays
+# unset (with it, time.sleep fails with EINVAL).
 FUTURE ?= 2031-06-15 10:00:00
 test-future: $(STAMP)
 	@command -v faketime >/dev/null || apt-get install -y faketime
 	@echo "== test suite on SQLite, the process clock at $(FUTURE) =="
-	CAPEXIT_TEST_STORE=sqlite faketime -m '$(FUTURE)' $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(call parallel_then_serial,CAPEXIT_TEST_STORE=sqlite faketime -m '$(FUTURE)')
 
 # Schemathesis with fresh random inputs and more of them (the suite's run is derandomized).
 fuzz: $(STAMP)

@@ -23,7 +23,7 @@ from statistics import median
 
 import httpx
 from sqlalchemy import delete, func, select, update
-from tests.conftest import _seed
+from tests.fixtures import baseline
 from tests.fixtures.credit import TOKEN, sample_record, write_targets
 from tests.fixtures.live_server import _free_port
 from tests.fixtures.stores import fresh_postgres
@@ -149,7 +149,7 @@ def run(count: int, batch: int, rounds: int = 3) -> None:
                 time.sleep(0.1)
         with tempfile.TemporaryDirectory() as directory, fresh_postgres() as url:
             migrations.upgrade(url)
-            asyncio.run(_seed(url))
+            asyncio.run(baseline.seed(url))
             settings = Settings(
                 env=Environment.test,
                 database_url=url,

@@ -30,7 +30,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
-from tests.conftest import _seed
+from tests.fixtures import baseline
 from tests.fixtures.live_server import _free_port, live_server
 from tests.fixtures.stores import fresh_postgres
 
@@ -190,7 +190,7 @@ def run(rows: int, small: int, seconds: int, connections: int, seed: int) -> Non
     results = {}
     with tempfile.TemporaryDirectory() as var_dir, fresh_postgres() as url:
         migrations.upgrade(url)
-        asyncio.run(_seed(url))
+        asyncio.run(baseline.seed(url))
         started = time.perf_counter()
         asyncio.run(fill(url, small, seed))
         with (

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -8,72 +7,49 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete, text, update
 
 from capacity_exit.audit import keys as audit_keys
-from capacity_exit.audit.chain import GENESIS
 from capacity_exit.auth import tokens
 from capacity_exit.auth.roles import Role
 from capacity_exit.config import Environment, Settings, get_settings
-from capacity_exit.core import clock, migrations
-from capacity_exit.core.db import Database, is_sqlite
+from capacity_exit.core import clock
 from capacity_exit.core.keys import generate_private_pem
 from capacity_exit.main import create_app
-from capacity_exit.models import (
-    Account,
-    AuditCheckpoint,
-    AuditEvent,
-    AuditHead,
-    CalendarYear,
-    CalendarYearVersion,
-    Case,
-    CaseEvent,
-    CitySummary,
-    CorrectionRequest,
-    CreditPush,
-    CreditPushAttempt,
-    Disclosure,
-    DisclosureBatch,
-    DisclosureEvent,
-    DisclosurePublisher,
-    DisclosureReview,
-    Enterprise,
-    IdempotencyRecord,
-    Inspection,
-    LoginThrottle,
-    PeriodicJobState,
-)
-from capacity_exit.org import reference_data
+from tests.fixtures import baseline
 from tests.fixtures.clock import PINNED_INSTANT, travel
 from tests.fixtures.stores import fresh_database, store
 
-# Tables that tests write to, emptied after each test (reference data stays loaded).
-_MUTABLE_TABLES = (
-    PeriodicJobState,
-    AuditCheckpoint,
-    IdempotencyRecord,
-    CreditPushAttempt,
-    CreditPush,
-    CitySummary,
-    CorrectionRequest,
-    DisclosureReview,
-    DisclosureEvent,
-    DisclosurePublisher,
-    Disclosure,
-    DisclosureBatch,
-    CaseEvent,
-    Case,
-    Inspection,
-    Enterprise,
-    Account,
-    LoginThrottle,
-    CalendarYearVersion,
-    CalendarYear,
-)
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--serial",
+        action="store_true",
+        help="run only the tests marked serial, which a parallel (xdist) run leaves out",
+    )
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"capacity-exit test store: {store()}"
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = [f"capacity-exit test store: {store()}"]
+    if config.getoption("numprocesses", None):
+        lines.append("tests marked serial are left out: run them after with --serial")
+    return lines
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `serial` need the machine to themselves (a latency bound, worker
+    processes racing faults): a parallel run leaves them out, for a run of their own
+    after it with `--serial` (make test does both); a plain run keeps every test."""
+    if config.getoption("serial"):
+        wanted = True
+    elif hasattr(config, "workerinput"):  # a pytest-xdist worker
+        wanted = False
+    else:
+        return
+    kept = [item for item in items if (item.get_closest_marker("serial") is not None) == wanted]
+    left_out = [item for item in items if (item.get_closest_marker("serial") is not None) != wanted]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -107,21 +83,19 @@ def pinned_clock() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One database per run, built by the migrations and loaded with reference data."""
+def _built_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with fresh_database(tmp_path_factory.mktemp("db")) as url:
-        migrations.upgrade(url)
-        asyncio.run(_seed(url))
+        baseline.build(url)
         yield url
 
 
-async def _seed(url: str) -> None:
-    database = Database.from_url(url)
-    try:
-        async with database.sessionmaker() as session, session.begin():
-            await reference_data.apply(session, reference_data.load_file())
-    finally:
-        await database.dispose()
+@pytest.fixture(scope="session")
+async def database_url(_built_database: str) -> AsyncIterator[str]:
+    """One database per test process (each xdist worker has its own), built by the
+    migrations and loaded with reference data, put back after each test that uses it
+    (tests.fixtures.baseline)."""
+    async with baseline.pooled(_built_database):
+        yield _built_database
 
 
 @pytest.fixture(scope="session")
@@ -192,27 +166,11 @@ def client(client_as: ClientAs) -> httpx.AsyncClient:
 
 @pytest.fixture(autouse=True)
 async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    """After each test that used the shared database, empty the tables tests write to."""
+    """After each test that used the shared database, put it back to its baseline."""
     yield
     if "database_url" not in request.fixturenames:
         return
-    await reset_database(request.getfixturevalue("database_url"))
-
-
-async def reset_database(url: str) -> None:
-    """Empty what tests write, the append-only audit log included (PostgreSQL's trigger is
-    bypassed for this connection only, as a superuser may)."""
-    database = Database.from_url(url)
-    try:
-        async with database.sessionmaker() as session, session.begin():
-            if not is_sqlite(url):
-                await session.execute(text("SET LOCAL session_replication_role = replica"))
-            for model in _MUTABLE_TABLES:
-                await session.execute(delete(model))
-            await session.execute(delete(AuditEvent))
-            await session.execute(update(AuditHead).values(position=0, hash=GENESIS))
-    finally:
-        await database.dispose()
+    await baseline.restore(request.getfixturevalue("database_url"))
 
 
 TravelTo = Callable[[str], None]

@@ -15,7 +15,7 @@ from capacity_exit.audit.models import AuditEvent
 from capacity_exit.config import Settings
 from capacity_exit.core.actor import Actor, act_as
 from capacity_exit.core.db import Database, is_sqlite
-from tests.conftest import reset_database
+from tests.fixtures import baseline
 from tests.fixtures.cli import run_cli
 
 EVENTS = 6
@@ -24,7 +24,7 @@ EVENTS = 6
 @pytest.fixture
 async def database(settings: Settings, database_url: str) -> AsyncIterator[Database]:
     """The shared test database holding a fresh chain of EVENTS events."""
-    await reset_database(database_url)
+    await baseline.restore(database_url)
     db = Database.from_url(database_url)
     act_as(Actor(subject="test:chain", department="220322-ecoenv", roles=("officer",)))
     for i in range(EVENTS):

@@ -40,7 +40,8 @@ from capacity_exit.core.actor import Actor, act_as
 from capacity_exit.core.db import Database, is_sqlite
 from capacity_exit.core.jobs import PeriodicJob
 from capacity_exit.worker.periodic import PeriodicRunner
-from tests.conftest import ClientAs, reset_database
+from tests.conftest import ClientAs
+from tests.fixtures import baseline
 from tests.fixtures.cli import run_cli
 from tests.fixtures.stores import fresh_database
 
@@ -71,7 +72,7 @@ async def _record(db: Database, count: int, start: int = 0) -> None:
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
     """The shared test database holding a fresh chain of EVENTS events."""
-    await reset_database(database_url)
+    await baseline.restore(database_url)
     db = Database.from_url(database_url)
     await _record(db, EVENTS)
     yield db

@@ -13,10 +13,8 @@ from capacity_exit.case.machine import INITIAL_STATE, TRANSITIONS, CaseAction, C
 from capacity_exit.case.payloads import (
     DRAFT_MODELS,
     MISSING_FIELD,
-    ensure_complete,
     missing_fields,
 )
-from capacity_exit.core.errors import Unprocessable
 
 CLAUSE = {
     Category.illegal: "一(一)1",
@@ -166,7 +164,6 @@ def _set(data: dict[str, Any], path: tuple[str | int, ...], value: object) -> No
 def test_complete_draft_has_every_required_field(category: Category) -> None:
     assert required(category)
     assert missing_fields(category, draft(category), required(category)) == []
-    ensure_complete(category, draft(category), required(category), "publish")
 
 
 @pytest.mark.parametrize("category", list(_categories()))
@@ -195,10 +192,6 @@ def test_removing_a_required_field_is_reported(category: Category, field: str) -
     del data[field]
     problems = missing_fields(category, draft(category, data), required(category))
     assert [(p.pointer, p.code) for p in problems] == [(f"/{field}", MISSING_FIELD)]
-    with pytest.raises(Unprocessable) as caught:
-        ensure_complete(category, draft(category, data), required(category), "publish")
-    assert caught.value.code == "missing_fields"
-    assert [p.pointer for p in caught.value.errors or []] == [f"/{field}"]
 
 
 @pytest.mark.parametrize(("category", "field"), list(_required_fields()))

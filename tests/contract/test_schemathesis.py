@@ -35,10 +35,10 @@ from schemathesis import GenerationMode
 from capacity_exit.auth import tokens
 from capacity_exit.auth.roles import Role
 from capacity_exit.config import Environment, Settings
-from capacity_exit.core import clock, migrations
+from capacity_exit.core import clock
 from capacity_exit.enterprise.credit_code import complete
-from tests.conftest import _seed, reset_database
 from tests.contract import case_aids
+from tests.fixtures import baseline
 from tests.fixtures.live_server import live_server
 from tests.fixtures.stores import fresh_database
 
@@ -48,6 +48,8 @@ TOKEN_TTL = 3600
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _AUTH: dict[str, str] = {}
 _SERVER: dict[str, str] = {}
+# One live server and database for the module: under xdist its tests run on one worker.
+pytestmark = pytest.mark.xdist_group("contract")
 
 schemathesis.openapi.format(
     "gb32100-credit-code",
@@ -143,8 +145,7 @@ def contract_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def contract_database(contract_dir: Path) -> Iterator[str]:
     with fresh_database(contract_dir) as url:
-        migrations.upgrade(url)
-        asyncio.run(_seed(url))
+        baseline.build(url)
         yield url
 
 
@@ -216,7 +217,7 @@ def test_lifecycles_statefully(
             # Each scenario starts from the same data, so that Hypothesis sees the same
             # responses when it replays a scenario's choices: an enterprise of the
             # caller's city with one inspection, which new cases cite.
-            asyncio.run(reset_database(contract_database))
+            asyncio.run(baseline.restore(contract_database))
             case_aids.an_inspected_enterprise(_SERVER["base"], auth_header, CALLER[:6])
 
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:

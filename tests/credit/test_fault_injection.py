@@ -56,6 +56,7 @@ async def _count(app: FastAPI, *statuses: PushStatus) -> int:
 
 
 @pytest.mark.seed("一(二)")
+@pytest.mark.serial  # four worker processes and 2,001 pushes under a 180 s bound
 async def test_every_push_is_delivered_once_through_faults_and_a_killed_worker(
     client_as: ClientAs,
     fake_credit: FakeCredit,

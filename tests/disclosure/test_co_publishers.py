@@ -17,7 +17,8 @@ from capacity_exit.config import Settings
 from capacity_exit.core import migrations
 from capacity_exit.disclosure.schemas import DisclosureList
 from capacity_exit.main import create_app
-from tests.conftest import ClientAs, TokenFor, TravelTo, _seed
+from tests.conftest import ClientAs, TokenFor, TravelTo
+from tests.fixtures import baseline
 from tests.fixtures.cases import COUNTY, open_case, take
 from tests.fixtures.stores import fresh_database
 
@@ -199,7 +200,7 @@ async def test_the_migration_fills_in_who_carries_the_notices_published_before_i
 ) -> None:
     with fresh_database(tmp_path) as url:
         await migrations.upgrade_async(url)
-        await _seed(url)
+        await baseline.seed(url)
         app = create_app(settings.model_copy(update={"database_url": url}))
         opened: list[httpx.AsyncClient] = []
 

@@ -311,18 +311,6 @@ def missing_fields(
     return problems
 
 
-def ensure_complete(
-    category: Category, draft: BaseModel, required: tuple[str, ...], action: str = "act"
-) -> None:
-    """Raise a 422 `missing_fields` naming every missing field, when there is one."""
-    problems = missing_fields(category, draft, required)
-    if problems:
-        pointers = ", ".join(p.pointer or "" for p in problems)
-        raise Unprocessable(
-            f"Missing to {action}: {pointers}.", code="missing_fields", errors=problems
-        )
-
-
 def validated_draft(category: Category, content: Mapping[str, Any]) -> BaseModel:
     """The category's draft from content (stored, with changes applied; null clears),
     or a 422 pointing at each invalid field."""

@@ -48,11 +48,6 @@ TRANSITIONS: dict[tuple[PushStatus, PushEvent], PushStatus] = {
 DUE = (S.pending, S.retrying)
 
 
-def sources(event: PushEvent) -> tuple[PushStatus, ...]:
-    """The statuses `event` may leave from."""
-    return tuple(status for (status, e) in TRANSITIONS if e is event)
-
-
 class Outcome(StrEnum):
     delivered = "delivered"
     retry = "retry"
