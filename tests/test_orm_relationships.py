@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
-from capacity_exit.models import Base
+from capacity_exit.core.db import Base
 
 
 def not_raising(mappers: registry) -> list[str]:

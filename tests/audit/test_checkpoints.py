@@ -420,7 +420,7 @@ async def test_a_checkpoint_is_not_signed_over_a_chain_that_does_not_extend_the_
     # Event 5 lies before the published head: the head's own hash no longer matches.
     with pytest.raises(publication.ChainDoesNotExtend, match="position 6: differs from"):
         await _publish(database, audit_settings)
-    cut = [("DELETE FROM audit_events WHERE position > 2", {})]
+    cut: list[tuple[str, dict[str, Any]]] = [("DELETE FROM audit_events WHERE position > 2", {})]
     await _superuser(database, database_url, cut)
     with pytest.raises(publication.ChainDoesNotExtend, match=f"checkpoint {EVENTS}"):
         await _publish(database, audit_settings)

@@ -138,7 +138,7 @@ async def _account_call(world: World, away: bool, action: str | None) -> Call:
     url = f"/api/v1/accounts/{a['id']}"
     if action is None:
         return Call("GET", url)
-    body = {} if action == "rotate-secret" else None
+    body: dict[str, object] | None = {} if action == "rotate-secret" else None
     return Call("POST", f"{url}/{action}", body, {"If-Match": f'"{a["version"]}"'})
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -16,7 +17,7 @@ from tests.conftest import ClientAs
 TOKEN_URL = "/api/v1/auth/token"
 
 
-async def _account(admin: httpx.AsyncClient, kind: str = "user", **extra: object) -> dict:
+async def _account(admin: httpx.AsyncClient, kind: str = "user", **extra: object) -> dict[str, Any]:
     body = {
         "kind": kind,
         "login": f"login.{kind}.{len(str(extra))}",

@@ -16,6 +16,7 @@ from capacity_exit.case.machine import (
     CaseAction,
     CaseState,
     Category,
+    Guard,
     GuardFailed,
     InvalidTransition,
     MissingFields,
@@ -54,7 +55,7 @@ def full_payload(rule: Transition) -> dict[str, object]:
     return {field: f"{field} value" for field in rule.required_fields}
 
 
-def guards(rule: Transition) -> frozenset[str]:
+def guards(rule: Transition) -> frozenset[Guard]:
     return frozenset({rule.guard}) if rule.guard else frozenset()
 
 
@@ -64,7 +65,7 @@ def take(
     role: Role | None = None,
     kind: DepartmentKind | None = None,
     payload: dict[str, object] | None = None,
-    guards_passed: frozenset[str] | None = None,
+    guards_passed: frozenset[Guard] | None = None,
 ) -> Transition:
     """Take `rule`'s action with a caller that passes every check unless told otherwise."""
     return transition(
@@ -502,7 +503,7 @@ def test_compliant_is_confirmed_only_once_every_department_has(role: Role) -> No
     error = caught.value
     assert (error.status, error.code, error.guard) == (409, "guard_failed", rule.guard)
     with pytest.raises(GuardFailed):
-        take(rule, role=role, guards_passed=frozenset({"something_else"}))
+        take(rule, role=role, guards_passed=frozenset({Guard.rectification_deadline_passed}))
     assert take(rule, role=role).next_state == S.confirmed
 
 

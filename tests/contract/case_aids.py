@@ -134,7 +134,7 @@ def complete_case_request(
         fit_dates_and_departments(body, department, today)
         return
     try:
-        action = CaseAction(body.get("action"))
+        action = CaseAction(str(body.get("action")))
     except ValueError:
         return
     allowed = [CaseAction(a) for a in stored["allowed_actions"]]

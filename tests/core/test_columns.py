@@ -23,7 +23,7 @@ def _table(column_type: EnumString[Colour] | String) -> Table:
     return Table("paints", MetaData(), Column("colour", column_type))
 
 
-@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.dialect()])
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.dialect()])  # type: ignore[no-untyped-call]
 def test_ddl_is_a_plain_string_of_the_length(dialect: Dialect) -> None:
     ddl = str(CreateTable(_table(EnumString(Colour, 16))).compile(dialect=dialect))
     assert ddl == str(CreateTable(_table(String(16))).compile(dialect=dialect))

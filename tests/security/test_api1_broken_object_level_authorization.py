@@ -584,7 +584,7 @@ async def test_a_case_events_cursor_does_not_open_another_countys_history(
     id), a junk one, or none: the answers for their case are those for no case at all."""
     case = await away.published()
     real, ghost = case["id"], _neighbour(case["id"])
-    cursors = {
+    cursors: dict[str, Callable[[str], str | None]] = {
         "forged": lambda object_id: encode_cursor(0, {"case_id": object_id}),
         "junk": lambda object_id: "AAAA",
         "none": lambda object_id: None,

@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -167,7 +168,7 @@ async def test_our_tokens_cannot_be_made_to_live_longer(
     http: httpx.AsyncClient, settings: Settings
 ) -> None:
     now, ttl = tokens.token_now(), settings.access_token_ttl_seconds
-    attacks = {
+    attacks: dict[str, dict[str, Any]] = {
         "exp 10**30": {"exp": 10**30},
         "exp as a string": {"exp": str(now + 600)},
         "iat as a string": {"iat": str(now)},

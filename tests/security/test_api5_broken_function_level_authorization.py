@@ -65,7 +65,7 @@ class _AnyId(dict[str, str]):
 
 async def _send(client: httpx.AsyncClient, method: str, url: str) -> httpx.Response:
     # A body of the right media type that no operation accepts: the guard must answer first.
-    body = None if method in {"GET", "DELETE"} else {}
+    body: dict[str, object] | None = None if method in {"GET", "DELETE"} else {}
     return await client.request(method, url, json=body, headers={"If-Match": '"1"'})
 
 

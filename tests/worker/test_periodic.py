@@ -136,6 +136,7 @@ async def test_a_run_whose_worker_is_stuck_is_taken_over_when_its_lease_expires(
     assert state is not None
     assert (state.claims, state.runs, state.claimed_by) == (2, 1, None)
 
+    assert ticks.hold is not None
     ticks.hold.set()  # the stuck worker wakes up: its finish does not land
     with caplog.at_level("WARNING", logger="capacity_exit.worker.periodic"):
         assert await first == [job.name]
