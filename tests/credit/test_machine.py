@@ -8,13 +8,8 @@ import uuid
 import pytest
 
 from capacity_exit.auth.roles import Role
-from capacity_exit.case.machine import (
-    ActionForbidden,
-    Category,
-    NotCaseParty,
-    check_credit_pusher,
-    credit_pushers,
-)
+from capacity_exit.case.machine import ActionForbidden, Category
+from capacity_exit.case.pushers import NotCaseParty, check_credit_pusher, credit_pushers
 from capacity_exit.credit.machine import (
     DUE,
     TRANSITIONS,

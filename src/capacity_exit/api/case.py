@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.roles import WRITERS
-from capacity_exit.case import machine, payloads, service
+from capacity_exit.case import machine, payloads, pushers, service
 from capacity_exit.case.machine import CaseState, Category
 from capacity_exit.case.schemas import (
     CaseCreate,
@@ -333,8 +333,8 @@ async def list_case_lifecycles() -> LifecycleList:
                     for t in machine.lifecycle(category)
                 ],
                 credit_pushers=CreditPushersOut(
-                    roles=sorted(machine.CREDIT_PUSHERS[category].roles),
-                    parties=list(machine.CREDIT_PUSHERS[category].parties),
+                    roles=sorted(pushers.CREDIT_PUSHERS[category].roles),
+                    parties=list(pushers.CREDIT_PUSHERS[category].parties),
                 ),
             )
             for category in Category

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.principal import Principal
-from capacity_exit.case.machine import CREDIT_PUSH_ROLES
+from capacity_exit.case.pushers import CREDIT_PUSH_ROLES
 from capacity_exit.core.db import Session
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position

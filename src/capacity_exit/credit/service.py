@@ -13,8 +13,9 @@ from capacity_exit.auth.errors import Forbidden
 from capacity_exit.auth.principal import Principal
 from capacity_exit.auth.roles import Role
 from capacity_exit.case import repository as cases
-from capacity_exit.case.machine import CaseState, Category, check_credit_pusher
+from capacity_exit.case.machine import CaseState, Category
 from capacity_exit.case.models import Case
+from capacity_exit.case.pushers import check_credit_pusher
 from capacity_exit.core import clock
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition, stale
