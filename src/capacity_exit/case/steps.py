@@ -14,7 +14,7 @@ from capacity_exit.auth.principal import Principal
 from capacity_exit.case import checks, guards, history, machine, payloads, repository, service
 from capacity_exit.case.deadlines import AWAITING_COMPLETION
 from capacity_exit.case.effects import EffectRegistry, Step
-from capacity_exit.case.machine import INITIAL_STATE, TRANSITIONS, CaseAction, CaseState, Category
+from capacity_exit.case.machine import INITIAL_STATE, TRANSITIONS, CaseAction
 from capacity_exit.case.models import Case
 from capacity_exit.case.schemas import CaseTransitionRequest
 from capacity_exit.core import clock
@@ -76,7 +76,7 @@ async def _transition(
     skip_caller_check: bool = False,
 ) -> Step:
     """The step `request` asks of `case`, once the table and every check allow it."""
-    category, state, action = Category(case.category), CaseState(case.status), request.action
+    category, state, action = case.category, case.status, request.action
     if skip_caller_check:
         if (category, state, action) not in TRANSITIONS:
             raise machine.InvalidTransition(category, state, action)
