@@ -39,6 +39,7 @@ from capacity_exit.core import clock, migrations
 from capacity_exit.core.actor import Actor, act_as
 from capacity_exit.core.db import Database, is_sqlite
 from capacity_exit.core.jobs import PeriodicJob
+from capacity_exit.worker import repository as worker_jobs
 from capacity_exit.worker.periodic import PeriodicRunner
 from tests.conftest import ClientAs
 from tests.fixtures import baseline
@@ -498,10 +499,16 @@ async def test_the_worker_signs_nothing_over_a_rewritten_chain_and_goes_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await _rechain(database, database_url, 2, _sha256, key_id=None)
+    job = _checkpoint_job(audit_settings)
+    worker = PeriodicRunner(database, [job], worker="test-worker", lease_seconds=60)
+    await worker.prepare()
     with caplog.at_level("ERROR", logger="capacity_exit.audit.jobs"):
-        await _checkpoint_job(audit_settings).run(database, clock.business_today())
+        assert await worker.run_due() == [job.name]  # run, failed, and the worker goes on
     assert "does not extend the last checkpoint" in caplog.text
     assert "position 2: not keyed" in caplog.text
+    state = await worker_jobs.state(database, job.name)
+    assert state is not None and state.last_error is not None
+    assert "ChainDoesNotExtend" in state.last_error
     async with database.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(AuditCheckpoint)) == 0
     assert not witness.path(audit_settings).exists()

@@ -438,19 +438,19 @@ def test_refusal_or_failed_reinspection_escalates_to_forced_exit(
 @pytest.mark.seed("一(一)3")
 @pytest.mark.seed("一(二)")
 def test_escalation_decision_acceptance_and_withdrawal_are_the_only_steps_with_follow_ups() -> None:
-    follow_ups = {"open_forced_exit", "credit_listing", "credit_withdrawal"}
+    follow_ups = {"open_forced_exit", "credit_listing", "credit_repair", "credit_withdrawal"}
     effects = {
         (r.category, r.action): tuple(e for e in r.effects if e in follow_ups)
         for r in TRANSITIONS.values()
         if follow_ups.intersection(r.effects)
     }
-    listing, withdrawal = ("credit_listing",), ("credit_withdrawal",)
+    listing, repair, withdrawal = ("credit_listing",), ("credit_repair",), ("credit_withdrawal",)
     assert effects == {
         (Category.rectification, A.record_refusal): ("open_forced_exit", *listing),
         (Category.rectification, A.record_reinspection_fail): ("open_forced_exit", *listing),
         (Category.forced_exit, A.decide): listing,
-        (Category.illegal, A.accept): withdrawal,
-        (Category.elimination, A.accept): withdrawal,
+        (Category.illegal, A.accept): repair,
+        (Category.elimination, A.accept): repair,
         (Category.compliant, A.revoke): withdrawal,
         **{(category, A.withdraw): withdrawal for category in Category},
     }

@@ -26,6 +26,7 @@ def test_every_effect_has_exactly_one_handler() -> None:
         Effect.publish_notice,
         Effect.withdraw_notices,
         Effect.credit_listing,
+        Effect.credit_repair,
         Effect.credit_withdrawal,
     }
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from capacity_exit.audit import checkpoint, keys, publication, repository, service
+from capacity_exit.audit import checkpoint, keys, publication, service
 from capacity_exit.audit.models import AuditCheckpoint
 from capacity_exit.audit.schemas import (
     AuditEventList,
@@ -21,7 +21,6 @@ from capacity_exit.auth.schemas import Jwks
 from capacity_exit.config import Settings
 from capacity_exit.core.clock import Timestamp
 from capacity_exit.core.db import Session
-from capacity_exit.core.errors import NotFound
 from capacity_exit.core.keys import ALGORITHM, verification_key
 from capacity_exit.core.pagination import (
     DEFAULT_LIMIT,
@@ -142,7 +141,7 @@ async def list_audit_checkpoints(
         cursor,
         limit,
         {},
-        lambda after, n: repository.list_checkpoints(session, after=after, limit=n),
+        lambda after, n: service.checkpoints_page(session, after=after, limit=n),
         position=uuid_position,
         key=lambda row: str(row.id),
     )
@@ -161,9 +160,7 @@ async def list_audit_checkpoints(
 async def get_latest_audit_checkpoint(session: Session, response: Response) -> CheckpointOut:
     """The most recently signed checkpoint; 404 before the first one is made. Anyone may
     read it, without a token."""
-    latest = await repository.latest_checkpoint(session)
-    if latest is None:
-        raise NotFound("No checkpoint has been signed yet.", code="no_checkpoint")
+    latest = await service.latest_checkpoint(session)
     response.headers["Cache-Control"] = _CACHE
     return _checkpoint_out(latest)
 

@@ -23,9 +23,10 @@ from capacity_exit.audit.chain import (
     unkeyed_hash,
 )
 from capacity_exit.audit.keys import ChainKey
-from capacity_exit.audit.models import AuditEvent
+from capacity_exit.audit.models import AuditCheckpoint, AuditEvent
 from capacity_exit.core.actor import current_actor
 from capacity_exit.core.clock import as_utc, utcnow
+from capacity_exit.core.errors import NotFound
 from capacity_exit.core.request_id import current_request_id
 
 
@@ -180,6 +181,21 @@ async def list_events(
         since=since,
         until=until,
     )
+
+
+async def checkpoints_page(
+    session: AsyncSession, *, after: uuid.UUID | None, limit: int
+) -> Sequence[AuditCheckpoint]:
+    """Every signed checkpoint, oldest first, after the id `after` (public)."""
+    return await repository.list_checkpoints(session, after=after, limit=limit)
+
+
+async def latest_checkpoint(session: AsyncSession) -> AuditCheckpoint:
+    """The most recently signed checkpoint; 404 `no_checkpoint` before the first."""
+    latest = await repository.latest_checkpoint(session)
+    if latest is None:
+        raise NotFound("No checkpoint has been signed yet.", code="no_checkpoint")
+    return latest
 
 
 def snapshot(obj: Any) -> dict[str, Any]:

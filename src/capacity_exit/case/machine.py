@@ -120,7 +120,8 @@ class Effect(StrEnum):
     publish_notice = "publish_notice"  # the row's `notice` (一(一))
     withdraw_notices = "withdraw_notices"  # the case's current notices, with its reason
     credit_listing = "credit_listing"  # 一(二): pushed to the credit platforms
-    credit_withdrawal = "credit_withdrawal"  # 一(二): its listing withdrawn
+    credit_repair = "credit_repair"  # 一(二): an accepted completion lifts its listing (信用修复)
+    credit_withdrawal = "credit_withdrawal"  # 一(二): the case ended, its listing withdrawn
 
 
 class Party(StrEnum):
@@ -342,7 +343,7 @@ def _build() -> dict[tuple[Category, CaseState, CaseAction], Transition]:
             milestone=Milestone("completed_on", "completion_date"))  # fmt: skip
         # An accepted completion withdraws a credit listing the case had (信用修复).
         add(category, S.completion_reported, A.accept, S.accepted, APPROVER, kinds, ACCEPTANCE,
-            effects=(E.record_milestone, E.credit_withdrawal), fresh=ACCEPTANCE,
+            effects=(E.record_milestone, E.credit_repair), fresh=ACCEPTANCE,
             milestone=ACCEPTED_ON)  # fmt: skip
         # Rejected acceptance: back to publicity with a new completion deadline.
         rejection = ("reason", "completion_deadline")

@@ -23,12 +23,6 @@ async def refresh(session: AsyncSession, case: Case) -> Case:
     return case
 
 
-async def get(session: AsyncSession, case_id: uuid.UUID) -> Case | None:
-    """Any case by its id: only for a caller that checked the scope on what led to it (a
-    notice the caller may change)."""
-    return await session.get(Case, case_id)
-
-
 async def get_in_scope(
     session: AsyncSession, case_id: uuid.UUID, readable: Iterable[str]
 ) -> Case | None:

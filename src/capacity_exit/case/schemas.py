@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from capacity_exit.case.machine import CaseAction, CaseState, Category, Party
+from capacity_exit.case.machine import CaseAction, CaseState, Category, Effect, Guard, Party
 from capacity_exit.case.payloads import (
     CompliantDraft,
     EliminationDraft,
@@ -193,8 +193,13 @@ class TransitionOut(BaseModel):
     )
     required_fields: list[str]
     fresh_fields: list[str] = Field(description="Required fields the request must carry.")
-    guard: str | None
-    effects: list[str]
+    guard: Guard | None = Field(description="A named precondition the server checks.")
+    effects: list[Effect] = Field(
+        description="What follows the step, in order, in the same transaction: the case's "
+        "own writes (`record_milestone`, `restart_wait`, `record_closing_reason`, "
+        "`open_forced_exit`) and what it causes elsewhere (`publish_notice`, "
+        "`withdraw_notices`, `credit_listing`, `credit_repair`, `credit_withdrawal`)."
+    )
 
 
 class CreditPushersOut(BaseModel):

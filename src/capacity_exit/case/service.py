@@ -250,11 +250,15 @@ async def edit_draft(
 
 
 async def carry_notice_correction(
-    session: AsyncSession, case_id: uuid.UUID, changes: Mapping[str, Any], reason: str
+    session: AsyncSession,
+    principal: Principal,
+    case_id: uuid.UUID,
+    changes: Mapping[str, Any],
+    reason: str,
 ) -> Case:
     """Carry a notice's correction into its case, so later steps, the overdue scan and
     the next notice use the corrected facts; recorded in the case's history."""
-    case = await repository.get(session, case_id)
+    case = await repository.get_in_scope(session, case_id, principal.readable)
     if case is None:
         raise NotFound(f"No case {case_id}.")
     category = case.category

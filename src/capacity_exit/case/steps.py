@@ -43,7 +43,7 @@ async def act(
     return await service.view(session, principal, case)
 
 
-async def withdraw_with_notice(
+async def withdraw_after_notice(
     session: AsyncSession,
     principal: Principal,
     case_id: uuid.UUID,
@@ -55,7 +55,7 @@ async def withdraw_with_notice(
     `withdraw`, with its effects: the case's other notices, its credit listing). The
     notice's withdrawal already checked the caller, so this step does not again. A case
     that has already ended stays as it is. Returns the case when it was withdrawn."""
-    case = await repository.get(session, case_id)
+    case = await repository.get_in_scope(session, case_id, principal.readable)
     if case is None:
         return None
     if (case.category, case.status, CaseAction.withdraw) not in TRANSITIONS:

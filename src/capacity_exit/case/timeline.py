@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from capacity_exit.case.machine import CaseAction, Category
+from capacity_exit.case.machine import CaseAction, Category, lifecycle
 from capacity_exit.core.problems import FieldProblem
 
 BEFORE_TIMELINE = "before_timeline"
@@ -95,14 +95,19 @@ def _by_field() -> dict[str, NotBefore]:
 # the date in a notice must keep to as well.
 FIELD_RULES: dict[str, NotBefore] = _by_field()
 
-# The payload date a milestone column copies, per category: a correction of the date
-# moves the milestone for the dates measured against it.
+# The payload date a milestone column copies, per category, read off the transition
+# table's `milestone`s: a correction of the date moves the milestone for the dates
+# measured against it.
+_COLUMNS = {"completed_on": M.report, "decided_on": M.decision}
 MILESTONE_FIELDS: dict[Category, dict[Milestone, str]] = {
-    Category.illegal: {M.report: "completion_date"},
-    Category.elimination: {M.report: "completion_date"},
-    Category.rectification: {M.report: "rectification_date"},
-    Category.forced_exit: {M.report: "closure_date", M.decision: "decision_date"},
-    Category.compliant: {},
+    category: {
+        _COLUMNS[rule.milestone.column]: rule.milestone.source
+        for rule in lifecycle(category)
+        if rule.milestone is not None
+        and rule.milestone.source is not None
+        and rule.milestone.column in _COLUMNS
+    }
+    for category in Category
 }
 
 

@@ -25,7 +25,7 @@ from capacity_exit.core.db import Database
 
 PeriodicRun = Callable[[Database, date], Awaitable[None]]
 """A periodic job's work: its own transactions on the database, judged by `today` (the
-business day when the run was claimed)."""
+business day when the run starts)."""
 
 
 @dataclass(frozen=True)

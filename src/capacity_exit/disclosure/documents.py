@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from capacity_exit.case.machine import NOTICES
 from capacity_exit.case.payloads import DRAFT_MODELS, ExitMethod, FoundBy
 from capacity_exit.core import clock
-from capacity_exit.disclosure.models import Disclosure
+from capacity_exit.disclosure.models import Disclosure, DisclosureStatus
 
 KIND_TITLES = {"publicity": "公示", "announcement": "公告"}
 EXIT_METHODS = {
@@ -161,7 +161,7 @@ def _footer(disclosure: Disclosure) -> list[str]:
         footer.insert(1, f"联合发布：{names}")
     if disclosure.version > 1 and disclosure.correction_reason:
         footer.insert(0, f"（更正版本{disclosure.version}：{disclosure.correction_reason}）")
-    if disclosure.status == "withdrawn" and disclosure.withdrawn_reason:
+    if disclosure.status == DisclosureStatus.withdrawn and disclosure.withdrawn_reason:
         footer.insert(0, f"（已撤回：{disclosure.withdrawn_reason}）")
     return footer
 

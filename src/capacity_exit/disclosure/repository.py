@@ -29,7 +29,7 @@ from capacity_exit.org.models import Jurisdiction
 
 # Every stored version is a published notice: the current one, those a correction
 # superseded and those withdrawn; the public record shows them all.
-PUBLISHED = ("current", "superseded", "withdrawn")
+PUBLISHED = (DisclosureStatus.current, DisclosureStatus.superseded, DisclosureStatus.withdrawn)
 
 # What a correction carries over from the version it corrects.
 COPIED_ON_CORRECTION = (
@@ -133,7 +133,9 @@ async def enterprise_of_case(session: AsyncSession, enterprise_id: uuid.UUID) ->
 async def current_of_case(session: AsyncSession, case_id: uuid.UUID) -> Sequence[Disclosure]:
     return (
         await session.scalars(
-            select(Disclosure).where(Disclosure.case_id == case_id, Disclosure.status == "current")
+            select(Disclosure).where(
+                Disclosure.case_id == case_id, Disclosure.status == DisclosureStatus.current
+            )
         )
     ).all()
 
@@ -142,7 +144,7 @@ async def supersede(session: AsyncSession, disclosure_id: uuid.UUID) -> bool:
     """Mark the current version superseded; False when another change got there first."""
     result = await session.execute(
         update(Disclosure)
-        .where(Disclosure.id == disclosure_id, Disclosure.status == "current")
+        .where(Disclosure.id == disclosure_id, Disclosure.status == DisclosureStatus.current)
         .values(status=DisclosureStatus.superseded)
         .execution_options(synchronize_session=False)
     )
@@ -154,7 +156,7 @@ async def mark_withdrawn(
 ) -> bool:
     result = await session.execute(
         update(Disclosure)
-        .where(Disclosure.id == disclosure_id, Disclosure.status == "current")
+        .where(Disclosure.id == disclosure_id, Disclosure.status == DisclosureStatus.current)
         .values(status=DisclosureStatus.withdrawn, withdrawn_reason=reason, withdrawn_at=at)
         .execution_options(synchronize_session=False)
     )
@@ -200,7 +202,11 @@ def _public_query(
     A department's notices are read through `disclosure_publishers`, whose key
     (department, disclosure id) gives them newest first: the order and the cursor are on
     that key's column, so the database walks the index and stops at the page's end."""
-    statuses = ["current", "withdrawn"] if include_withdrawn else ["current"]
+    statuses = (
+        [DisclosureStatus.current, DisclosureStatus.withdrawn]
+        if include_withdrawn
+        else [DisclosureStatus.current]
+    )
     position: Any = Disclosure.id
     role: Any = null()
     if department is not None:

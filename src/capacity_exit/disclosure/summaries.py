@@ -17,7 +17,7 @@ from capacity_exit.core.clock import as_utc
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.problems import FieldProblem
 from capacity_exit.disclosure import repository
-from capacity_exit.disclosure.models import CitySummary, Disclosure, SummaryScope
+from capacity_exit.disclosure.models import CitySummary, Disclosure, DisclosureStatus, SummaryScope
 from capacity_exit.disclosure.schemas import CitySummaryIn
 from capacity_exit.org import repository as org
 
@@ -64,7 +64,7 @@ async def publish(session: AsyncSession, principal: Principal, data: CitySummary
         if notice is None:
             # Not a notice of this city's counties: as if it did not exist.
             raise NotFound.referenced(f"disclosures/{i}", "disclosure", disclosure_id)
-        if notice.status != "current":
+        if notice.status != DisclosureStatus.current:
             raise Conflict(
                 f"Notice {notice.id} is {notice.status}: cover its current version.",
                 code=f"disclosure_{notice.status}",

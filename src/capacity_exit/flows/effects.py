@@ -39,10 +39,13 @@ async def _credit_listing(step: Step) -> dict[str, Any]:
     return triggers.history_note(pushes)
 
 
+async def _credit_repair(step: Step) -> dict[str, Any]:
+    pushes = await triggers.repair_after_acceptance(step.session, step.case, step.today)
+    return triggers.history_note(pushes)
+
+
 async def _credit_withdrawal(step: Step) -> dict[str, Any]:
-    pushes = await triggers.withdraw_after_step(
-        step.session, step.case, step.rule.action, step.today
-    )
+    pushes = await triggers.withdraw_after_closing(step.session, step.case, step.today)
     return triggers.history_note(pushes)
 
 
@@ -51,6 +54,7 @@ HANDLERS = Handlers(
         Effect.publish_notice: _publish_notice,
         Effect.withdraw_notices: _withdraw_notices,
         Effect.credit_listing: _credit_listing,
+        Effect.credit_repair: _credit_repair,
         Effect.credit_withdrawal: _credit_withdrawal,
     }
 )

@@ -30,7 +30,7 @@ async def correct_notice_and_case(
     new = await disclosures.correct_notice(session, principal, disclosure_id, precondition, data)
     if data.content:
         await cases.carry_notice_correction(
-            session, new.case_id, case_content(new.content), data.reason
+            session, principal, new.case_id, case_content(new.content), data.reason
         )
     return new
 
@@ -45,7 +45,7 @@ async def withdraw_notice_and_case(
     """The notice withdrawn, and its case with it while the case is open: the table's
     `withdraw` step, whose caller the notice's withdrawal has checked."""
     withdrawn = await disclosures.withdraw(session, principal, disclosure_id, precondition, data)
-    await steps.withdraw_with_notice(
+    await steps.withdraw_after_notice(
         session, principal, withdrawn.case_id, data.reason, effects=EFFECTS
     )
     return withdrawn
