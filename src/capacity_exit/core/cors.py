@@ -126,7 +126,7 @@ class CorsMiddleware(CORSMiddleware):
         if answer.status_code < 400:
             return Response(status_code=204, headers=headers)
         # A refusal grants nothing: it keeps only `Vary`, for caches.
-        refused = answer.body.decode().removeprefix("Disallowed CORS ")
+        refused = bytes(answer.body).decode().removeprefix("Disallowed CORS ")
         return problem_response(
             status=400,
             code="cors_refused",
