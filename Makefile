@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres test-future lint openapi openapi-check bench fuzz lock clean install
+.PHONY: run test test-sqlite test-postgres test-future browser lint openapi openapi-check bench fuzz lock clean install
 
 install: $(STAMP)
 
@@ -48,11 +48,17 @@ define parallel_then_serial
 	$(1) $(BIN)/python -m pytest -p no:xdist --serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 endef
 
-test-sqlite: $(STAMP)
+# The CORS test drives Debian's headless chromium (tests/fixtures/browser.py); without it
+# that test fails rather than skips, so every suite run installs it when missing.
+browser:
+	@command -v chromium >/dev/null || apt-get install -y chromium \
+		|| { apt-get update && apt-get install -y chromium; }
+
+test-sqlite: $(STAMP) browser
 	@echo "== test suite on SQLite =="
 	$(call parallel_then_serial,CAPEXIT_TEST_STORE=sqlite)
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) browser
 	@echo "== test suite on PostgreSQL =="
 	$(call parallel_then_serial,CAPEXIT_TEST_STORE=postgres)
 
@@ -61,7 +67,7 @@ test-postgres: $(STAMP)
 # day, so it must pass whatever day it is run on. FAKETIME_DONT_FAKE_MONOTONIC stays
 # unset (with it, time.sleep fails with EINVAL).
 FUTURE ?= 2031-06-15 10:00:00
-test-future: $(STAMP)
+test-future: $(STAMP) browser
 	@command -v faketime >/dev/null || apt-get install -y faketime
 	@echo "== test suite on SQLite, the process clock at $(FUTURE) =="
 	$(call parallel_then_serial,CAPEXIT_TEST_STORE=sqlite faketime -m '$(FUTURE)')

@@ -132,6 +132,10 @@ class Settings(BaseSettings):
     # The reverse proxies (addresses or networks) whose X-Forwarded-For and -Proto are
     # believed; none by default, so the client is the connection's peer.
     trusted_proxies: NameList = Field(default_factory=list)
+    # Web origins (`https://portal.example.gov.cn`) whose pages may call the API from a
+    # browser (CORS, core.cors), or `*` for any; none by default. Bearer tokens only, no
+    # cookies: credentials are never allowed, so `*` is safe to name.
+    cors_origins: NameList = Field(default_factory=list)
     # Headers a browser needs (issue 14, item 8): Strict-Transport-Security's max-age in
     # seconds; 0 sends none (set it once every client reaches the API over HTTPS).
     hsts_seconds: int = Field(default=0, ge=0, le=63_072_000)

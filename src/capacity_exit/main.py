@@ -31,6 +31,7 @@ from capacity_exit.config import Settings, check_production_ready, get_settings
 from capacity_exit.core import health, idempotency
 from capacity_exit.core.admission import WriteLane, write_admission
 from capacity_exit.core.body_limit import BodySizeLimitMiddleware
+from capacity_exit.core.cors import CorsMiddleware, allowed_origins
 from capacity_exit.core.db import Database
 from capacity_exit.core.docs import install_docs
 from capacity_exit.core.errors import install_error_handlers
@@ -53,6 +54,7 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     check_production_ready(settings)
+    cors_origins = allowed_origins(settings)  # a malformed origin stops the start here
     if not settings.database_url:  # the embedded SQLite file lives in the var directory
         settings.ensure_var_dir()
     database = Database.from_url(
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
+    app.state.cors_origins = cors_origins
     credit_targets.install(settings)
     audit_keys.install(settings)  # the chain's HMAC key: an unreadable key fails here
     app.state.public_rate_limiter = RateLimiter(settings.public_rate_limit)
@@ -136,6 +139,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     install_openapi(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Preflights are answered here, before any route, rate limit or token check; every
+    # answer from within (refusals included, replays with the replaying origin) carries
+    # the CORS headers. The host check stays outside: an unknown Host gets nothing.
+    if cors_origins:
+        app.add_middleware(CorsMiddleware, origins=cors_origins)
     # An unknown Host is refused before anything else reads the request (issue 14).
     app.add_middleware(TrustedHostMiddleware, patterns=allowed_hosts(settings))
     app.add_middleware(RequestIdMiddleware)

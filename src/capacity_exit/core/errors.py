@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from capacity_exit.core import cors
 from capacity_exit.core.problems import FieldProblem, problem_response
 from capacity_exit.core.request_id import REQUEST_ID_HEADER, current_request_id
 from capacity_exit.core.security_headers import baseline
@@ -255,9 +256,10 @@ async def _pool_exhausted(request: Request, exc: Exception) -> Response:
 
 def _last_resort_headers(request: Request, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Answers of `_unexpected_error` are sent by Starlette's outermost middleware, past
-    ours: they carry the browser headers (core.security_headers) and the request id
-    themselves."""
+    ours: they carry the browser headers (core.security_headers), the CORS headers
+    (core.cors) and the request id themselves."""
     found = {**baseline(request.app.state.settings), "Cache-Control": "no-store"}
+    found.update(cors.headers_for(request.app.state.cors_origins, request.headers.get("origin")))
     if (request_id := _last_resort_request_id(request)) is not None:
         found[REQUEST_ID_HEADER] = request_id
     return {**found, **(extra or {})}
