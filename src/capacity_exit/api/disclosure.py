@@ -13,11 +13,21 @@ from capacity_exit.auth.roles import Role
 from capacity_exit.case.machine import Category
 from capacity_exit.core.clock import Timestamp
 from capacity_exit.core.db import Session
-from capacity_exit.core.etag import IfMatch, Precondition, set_etag
+from capacity_exit.core.etag import (
+    Caching,
+    IfMatch,
+    IfNoneMatch,
+    Precondition,
+    cached_content,
+    conditional_get_responses,
+    conditional_response,
+    set_etag,
+)
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.core.urls import absolute_url_for
 from capacity_exit.disclosure import (
+    caching,
     documents,
     feed,
     public_json,
@@ -57,6 +67,7 @@ public_router = APIRouter(tags=["disclosures"])
 router = APIRouter(tags=["disclosures"])
 
 _DOCUMENT_CONTENT = text_content(list(documents.RENDERERS))
+_JSON = "application/json"
 
 
 DepartmentFilter = Annotated[
@@ -113,7 +124,14 @@ def _out(request: Request, d: Disclosure, document_url: str | None = None) -> Di
     operation_id="list_disclosures",
     summary="The public record: notices newest first (no token needed)",
     response_model=DisclosureList,
-    responses=problem_responses(422),
+    responses={
+        **conditional_get_responses(
+            "A strong tag of this page's bytes: it changes when a notice on it is "
+            "published, corrected or withdrawn.",
+            f"`{caching.LIST}`",
+        ),
+        **problem_responses(422),
+    },
     **public(),
 )
 async def list_disclosures(
@@ -138,6 +156,7 @@ async def list_disclosures(
     batch: uuid.UUID | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     filters = {
         "category": category,
@@ -159,7 +178,7 @@ async def list_disclosures(
         key=lambda row: str(row["id"]),
     )
     body = public_json.encode_page(page, next_cursor, _document_url(request))
-    return Response(body, media_type="application/json")
+    return cached_content(if_none_match, body, _JSON, cache_control=caching.LIST)
 
 
 @public_router.get(
@@ -173,7 +192,12 @@ async def list_disclosures(
     "or the time of the request when it has none.",
     response_class=Response,
     responses={
-        200: text_content([feed.MEDIA_TYPE]),
+        **conditional_get_responses(
+            "A weak tag of the feed's entries and URLs (an empty feed's `updated` is the "
+            "time of the request): it changes when a notice enters or leaves the feed.",
+            f"`{caching.FEED}`",
+            ok=text_content([feed.MEDIA_TYPE]),
+        ),
         **problem_responses(422),
     },
     **public(),
@@ -184,6 +208,7 @@ async def disclosure_feed(
     category: Category | None = None,
     jurisdiction: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     department: DepartmentFilter = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     rows = await service.public_page(
         session,
@@ -202,8 +227,12 @@ async def disclosure_feed(
     query = request.url.remove_query_params("cursor").query
     feed_url = absolute_url_for(request, "disclosure_feed") + (f"?{query}" if query else "")
     document_url = absolute_url_for(request, "get_disclosure_document", disclosure_id="{id}")
-    body = feed.atom(rows, feed_url=feed_url, document_url=document_url)
-    return Response(body, media_type=feed.MEDIA_TYPE)
+    return conditional_response(
+        if_none_match,
+        Caching(feed.entity_tag(rows, feed_url=feed_url, document_url=document_url), caching.FEED),
+        lambda: feed.atom(rows, feed_url=feed_url, document_url=document_url),
+        feed.MEDIA_TYPE,
+    )
 
 
 @public_router.get(
@@ -211,15 +240,25 @@ async def disclosure_feed(
     operation_id="get_disclosure",
     summary="One notice, with every version and its history",
     response_model=DisclosureDetail,
-    responses=problem_responses(404, 422),
+    responses={
+        **conditional_get_responses(
+            '`"N.<digest>"`: the notice\'s version N (what `If-Match` of a correction or '
+            "withdrawal takes) and a digest of this answer, which changes with any change "
+            "to the series (a correction, a withdrawal, a review).",
+            f"`{caching.DETAIL}`",
+        ),
+        **problem_responses(404, 422),
+    },
     **public(),
 )
 async def get_disclosure(
-    session: Session, request: Request, response: Response, disclosure_id: uuid.UUID
-) -> DisclosureDetail:
+    session: Session,
+    request: Request,
+    disclosure_id: uuid.UUID,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     detail = await service.public_detail(session, disclosure_id)
-    set_etag(response, detail.disclosure.version)
-    return DisclosureDetail(
+    out = DisclosureDetail(
         **_out(request, detail.disclosure).model_dump(),
         versions=[_out(request, v) for v in detail.versions],
         history=[
@@ -233,6 +272,13 @@ async def get_disclosure(
             for e in detail.history
         ],
     )
+    return cached_content(
+        if_none_match,
+        out.model_dump_json().encode(),
+        _JSON,
+        cache_control=caching.DETAIL,
+        version=detail.disclosure.version,
+    )
 
 
 @public_router.get(
@@ -240,16 +286,33 @@ async def get_disclosure(
     operation_id="get_disclosure_document",
     summary="The official notice text, ready to post on a government site",
     response_class=Response,
-    responses={200: _DOCUMENT_CONTENT, **problem_responses(404, 406, 422)},
+    responses={
+        **conditional_get_responses(
+            "A strong tag of this rendering's bytes (one per media type): it changes when "
+            "the notice is withdrawn.",
+            f"`{caching.CHANGING}` while the version is current (it may still be "
+            f"withdrawn); `{caching.FINAL}` once superseded or withdrawn (final).",
+            vary="`Accept`: one rendering per media type.",
+            ok=_DOCUMENT_CONTENT,
+        ),
+        **problem_responses(404, 406, 422),
+    },
     **public(),
 )
 async def get_disclosure_document(
     session: Session,
     disclosure_id: uuid.UUID,
     accept: Annotated[str | None, Header(max_length=1000)] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     disclosure = await service.public_get(session, disclosure_id)
-    return negotiated_response(accept, documents.RENDERERS, documents.of_disclosure(disclosure))
+    return negotiated_response(
+        accept,
+        documents.RENDERERS,
+        documents.of_disclosure(disclosure),
+        cache_control=caching.document(disclosure),
+        if_none_match=if_none_match,
+    )
 
 
 # --- publishers and reviewers -------------------------------------------------------------

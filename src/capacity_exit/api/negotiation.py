@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from fastapi import Response
 
 from capacity_exit.core.errors import AppError
+from capacity_exit.core.etag import cached_content
 
 T = TypeVar("T")
 
@@ -54,16 +55,25 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str:
 
 
 def negotiated_response(
-    accept: str | None, renderers: Mapping[str, Callable[[T], str]], value: T
+    accept: str | None,
+    renderers: Mapping[str, Callable[[T], str]],
+    value: T,
+    *,
+    cache_control: str | None = None,
+    if_none_match: str | None = None,
 ) -> Response:
     """`value` rendered in the media type of `renderers` that `accept` prefers; the
-    answer varies by `Accept`, so caches keep one per media type."""
+    answer varies by `Accept`, so caches keep one per media type. With `cache_control`,
+    it carries a strong ETag of its bytes (one per media type) and answers
+    `If-None-Match` (`core.etag.cached_content`)."""
     media = negotiate(accept, list(renderers))
-    return Response(
-        renderers[media](value),
-        media_type=f"{media}; charset=utf-8",
-        headers={"Vary": "Accept"},
-    )
+    media_type = f"{media}; charset=utf-8"
+    body = renderers[media](value)
+    if cache_control is not None:
+        return cached_content(
+            if_none_match, body.encode(), media_type, cache_control=cache_control, vary="Accept"
+        )
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
 
 def text_content(media_types: Sequence[str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 
 from capacity_exit.core import clock
 from capacity_exit.core.clock import as_utc
+from capacity_exit.core.etag import weak_etag
 from capacity_exit.disclosure import documents
 from capacity_exit.disclosure.models import Disclosure, PublishingRole
 
@@ -69,3 +70,15 @@ def _entry(feed: ElementTree.Element, row: Disclosure, role: str | None, href: s
         )
     ElementTree.SubElement(entry, "link", rel="alternate", type="text/html", href=href)
     ElementTree.SubElement(entry, "summary").text = documents.render_text(document)
+
+
+def entity_tag(
+    rows: Sequence[tuple[Disclosure, str | None]], *, feed_url: str, document_url: str
+) -> str:
+    """The feed's weak ETag, known before it is rendered: an entry's content never
+    changes (a correction is a new notice, a withdrawal drops it), so the feed means the
+    same while its URLs and its entries (id, status, role) do. Weak, because an empty
+    feed's `updated` is the time of the request."""
+    return weak_etag(
+        feed_url, document_url, *(f"{row.id}:{row.status}:{role}" for row, role in rows)
+    )
