@@ -62,9 +62,7 @@ def _applies(requirement: Requirement, extras: set[str]) -> bool:
     if requirement.marker is None:
         return True
     marker: Marker = requirement.marker
-    return any(
-        marker.evaluate({**IMAGE_ENVIRONMENT, "extra": extra}) for extra in (extras or {""})
-    )
+    return any(marker.evaluate({**IMAGE_ENVIRONMENT, "extra": extra}) for extra in (extras or {""}))
 
 
 def runtime_closure(roots: list[Requirement]) -> set[NormalizedName]:
@@ -99,7 +97,7 @@ def render() -> str:
         written, version = pins[name]
         installed = metadata.version(written)
         if installed != version:
-            raise SystemExit(f"{written} {installed} is installed, requirements.lock pins {version}")
+            raise SystemExit(f"{written} {installed} is installed; requirements.lock: {version}")
         lines.append(f"{written}=={version}")
     return HEADER + "\n".join(lines) + "\n"
 

@@ -69,9 +69,7 @@ async def test_loading_twice_changes_nothing(empty_database: str) -> None:
         await database.dispose()
 
 
-async def test_a_changed_file_is_applied_and_audited(
-    empty_database: str, tmp_path: Path
-) -> None:
+async def test_a_changed_file_is_applied_and_audited(empty_database: str, tmp_path: Path) -> None:
     path = tmp_path / "changchun.json"
     path.write_text(json.dumps(_CHANGCHUN, ensure_ascii=False), "utf-8")
     database = Database.from_url(empty_database)
