@@ -25,9 +25,9 @@ from packaging.utils import canonicalize_name
 from sqlalchemy.engine import make_url
 
 from capacity_exit.cli import build_parser
-from capacity_exit.config import Settings
 from capacity_exit.core.health import router as health_router
 from capacity_exit.models import metadata
+from tests.fixtures.settings import variables
 
 ROOT = Path(__file__).resolve().parent.parent
 # The image's own command; any other (postgres, nginx, psql) is another image's.
@@ -38,16 +38,7 @@ SECRETS_DIR = "/run/secrets/"
 
 def setting_names() -> set[str]:
     """The environment variables Settings reads (DATABASE_URL and CAPEXIT_*)."""
-    names: set[str] = set()
-    prefix = str(Settings.model_config.get("env_prefix", ""))
-    for name, field in Settings.model_fields.items():
-        alias = field.validation_alias
-        choices = getattr(alias, "choices", None)
-        if choices:
-            names.update(str(choice) for choice in choices)
-        else:
-            names.add(f"{prefix}{name}".upper())
-    return names
+    return set(variables())
 
 
 def assert_cli_parses(argv: list[str]) -> None:
@@ -360,3 +351,19 @@ def test_the_grants_after_migrating_name_real_tables() -> None:
     assert named - {"alembic_version"} <= set(metadata.tables)
     volume = services()["db-grants"]["volumes"][0]
     assert volume.startswith("./deploy/postgres/after-migrate.sql:")
+
+
+def test_the_commands_operations_md_gives_exist() -> None:
+    """`docker compose run --rm SERVICE ARGS` and `docker run IMAGE ARGS` in the docs."""
+    text = (ROOT / "docs" / "operations.md").read_text("utf-8")
+    everything = services()
+    joined = text.replace("\\\n", " ")  # a shell line continued
+    given = re.findall(r"docker compose run --rm (?:--no-deps )?([\w-]+)([^`\n]*)", joined)
+    assert given
+    for service, rest in given:
+        assert service in everything, service
+        if rest.strip():
+            assert service in app_services(), f"{service} does not run {CLI}"
+            assert_cli_parses(shlex.split(rest, comments=True))
+    for rest in re.findall(r"docker run IMAGE ([^`\n]*)", joined):
+        assert_cli_parses(shlex.split(rest, comments=True))
