@@ -1,29 +1,43 @@
 # syntax=docker/dockerfile:1
-# Build: the locked dependencies and the project as wheels.
+# Kept correct by reading (no Docker engine on the development machines) and by
+# tests/test_deployment.py, which parses this file and compose.yaml.
+
+# Build: the runtime dependencies and the project, as wheels. Only requirements-runtime.lock
+# (pyproject's dependencies, pinned as in requirements.lock): no test or lint tool.
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY requirements.lock pyproject.toml README.md ./
+COPY requirements-runtime.lock pyproject.toml README.md ./
 COPY src ./src
 COPY migrations ./migrations
 RUN python -m pip install --no-cache-dir --upgrade pip \
- && python -m pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.lock \
- && python -m pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+ && python -m pip wheel --no-cache-dir --no-deps --wheel-dir /wheels -r requirements-runtime.lock \
+ && python -m pip wheel --no-cache-dir --no-deps --wheel-dir /wheels . \
+ && cp requirements-runtime.lock /wheels/
 
-# Run: the wheels only, as a non-root user. The migrations travel inside the wheel
+# Run: the wheels, mounted from the build stage for the install only (no layer keeps
+# them), as a non-root user. The migrations travel inside the wheel
 # (capacity_exit/_migrations), so `capacity-exit migrate` finds them from any directory.
 FROM python:3.11-slim AS runtime
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    CAPEXIT_ENV=production CAPEXIT_VAR_DIR=/var/lib/capacity-exit
-RUN useradd --system --uid 10001 --home-dir /var/lib/capacity-exit --create-home capexit
-COPY --from=build /wheels /wheels
-COPY requirements.lock /tmp/requirements.lock
-RUN python -m pip install --no-cache-dir --no-index --find-links /wheels -r /tmp/requirements.lock \
- && python -m pip install --no-cache-dir --no-index --find-links /wheels --no-deps capacity-exit \
- && rm -rf /wheels /tmp/requirements.lock
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    CAPEXIT_ENV=production \
+    CAPEXIT_VAR_DIR=/var/lib/capacity-exit
+RUN useradd --system --uid 10001 --user-group --shell /usr/sbin/nologin \
+      --home-dir /var/lib/capacity-exit --create-home capexit
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
+    python -m pip install --no-cache-dir --no-index --find-links /wheels --no-deps \
+      -r /wheels/requirements-runtime.lock capacity-exit \
+ && python -m pip check
 USER capexit
 WORKDIR /var/lib/capacity-exit
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
-# The same commands `make run` uses: migrate, then serve. DATABASE_URL must be set
-# (production refuses the embedded SQLite default and development secrets).
-CMD ["sh", "-c", "capacity-exit migrate && capacity-exit serve --host 0.0.0.0 --port 8000"]
+# Liveness from inside the container, with the interpreter (the slim image has no curl).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
+# Exec form: `docker stop`'s SIGTERM reaches `capacity-exit` itself, never a shell (run
+# with `--init`, as compose.yaml does, so that PID 1 forwards signals and reaps children).
+# The image serves by default; the other steps are the same entry point with another
+# command (docs/operations.md): `migrate` once per deployment with the owner role, then
+# `seed`, then `serve` and `worker` as the application role.
+ENTRYPOINT ["capacity-exit"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]

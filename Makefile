@@ -92,13 +92,15 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || apt-get install -y wrk  # the load generator (Debian)
 	$(BIN)/python -m benchmarks
 
-# Re-resolve the exact versions from pyproject.toml's ranges into requirements.lock.
+# Re-resolve the exact versions from pyproject.toml's ranges into requirements.lock, and
+# derive requirements-runtime.lock (the image's: no dev extra) from the same pins.
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --upgrade pip
 	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
 	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	.lock-venv/bin/python scripts/runtime_lock.py
 	rm -rf .lock-venv
 
 clean:

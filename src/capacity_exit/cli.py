@@ -59,7 +59,7 @@ def _seed(args: argparse.Namespace) -> int:
     if args.demo and not settings.is_development:
         print("demo accounts are for development only", file=sys.stderr)
         return 2
-    data = reference_data.load_file(args.file)
+    data = reference_data.load_file(args.file or settings.reference_data_file)
     divisions, departments = asyncio.run(
         _in_transaction(lambda session: reference_data.apply(session, data))
     )
@@ -241,7 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(func=_migrate)
 
     seed = commands.add_parser("seed", help="load divisions and departments (idempotent)")
-    seed.add_argument("--file", type=Path, help="reference-data file (default: Siping's)")
+    seed.add_argument(
+        "--file",
+        type=Path,
+        help="reference-data file (default: CAPEXIT_REFERENCE_DATA_FILE, else Siping's)",
+    )
     seed.add_argument("--demo", action="store_true", help="also demo accounts (development)")
     seed.set_defaults(func=_seed)
 

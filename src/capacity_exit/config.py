@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "CAPEXIT_DATABASE_URL"),
         description="SQLAlchemy async URL; default a SQLite file in the var directory.",
     )
+    # The database password, read from a file (a compose or Kubernetes secret) so that
+    # DATABASE_URL carries none; it replaces any password the URL names.
+    database_password_file: Path | None = None
     database_echo: bool = False
     # PostgreSQL connections kept per process (half as many again on bursts); at least the
     # requests one process serves at once. PostgreSQL's max_connections bounds the sum.
@@ -143,7 +146,13 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
-            return self.database_url
+            if self.database_password_file is None:
+                return self.database_url
+            from sqlalchemy.engine import make_url
+
+            password = self.database_password_file.read_text("utf-8").strip()
+            url = make_url(self.database_url).set(password=password)
+            return url.render_as_string(hide_password=False)
         return f"sqlite+aiosqlite:///{self.var_dir.resolve() / 'capacity-exit.db'}"
 
     @property

@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from capacity_exit.audit.models import AuditEvent
 from capacity_exit.core import migrations
 from capacity_exit.core.db import Database
 from capacity_exit.org import reference_data
@@ -48,6 +49,12 @@ async def empty_database(tmp_path: Path) -> AsyncIterator[str]:
         yield url
 
 
+async def _loads_audited(database: Database) -> int:
+    async with database.sessionmaker() as session:
+        query = select(func.count()).where(AuditEvent.action == "reference_data.load")
+        return int(await session.scalar(query) or 0)
+
+
 async def test_loading_twice_changes_nothing(empty_database: str) -> None:
     database = Database.from_url(empty_database)
     try:
@@ -56,6 +63,26 @@ async def test_loading_twice_changes_nothing(empty_database: str) -> None:
         first = await _counts(database)
         await _apply(database, data)
         assert await _counts(database) == first == (8, 84)
+        # The deployment seeds on every start: a load that changes nothing is not audited.
+        assert await _loads_audited(database) == 1
+    finally:
+        await database.dispose()
+
+
+async def test_a_changed_file_is_applied_and_audited(empty_database: str, tmp_path: Path) -> None:
+    path = tmp_path / "changchun.json"
+    path.write_text(json.dumps(_CHANGCHUN, ensure_ascii=False), "utf-8")
+    database = Database.from_url(empty_database)
+    try:
+        await _apply(database, reference_data.load_file(path))
+        renamed = json.loads(json.dumps(_CHANGCHUN))
+        renamed["divisions"][2]["note"] = "县级市, 由长春市代管"
+        path.write_text(json.dumps(renamed, ensure_ascii=False), "utf-8")
+        await _apply(database, reference_data.load_file(path))
+        async with database.sessionmaker() as session:
+            division = await session.get(Jurisdiction, "220184")
+            assert division is not None and division.note == "县级市, 由长春市代管"
+        assert await _loads_audited(database) == 2
     finally:
         await database.dispose()
 

@@ -87,7 +87,11 @@ def _department_name(kind: KindEntry, division: DivisionEntry) -> str:
 
 
 async def apply(session: AsyncSession, data: ReferenceData) -> tuple[int, int]:
-    """Insert or update every division and department in `data`; returns the counts."""
+    """Insert or update every division and department in `data`; returns the counts.
+
+    A load that changes nothing writes nothing, not even its audit event: the deployment
+    seeds on every start of its one-shot step (docs/operations.md)."""
+    changed = False
     by_code = {d.code: d for d in data.divisions}
     # Parents first, so the self-referencing foreign key holds at every flush.
     ordered = sorted(data.divisions, key=lambda d: list(Level).index(d.level))
@@ -101,6 +105,7 @@ async def apply(session: AsyncSession, data: ReferenceData) -> tuple[int, int]:
         row.retired_year = entry.retired_year
         row.successor_code = entry.successor
         row.note = entry.note
+        changed |= row not in session or session.is_modified(row)
         await repository.save_jurisdiction(session, row)
     count = 0
     for division_code in data.departments_in:
@@ -115,8 +120,11 @@ async def apply(session: AsyncSession, data: ReferenceData) -> tuple[int, int]:
             # Member units of the city's joint meeting sit in the city and its counties.
             dept.is_member_unit = kind.member and division.level != Level.province
             dept.is_lead = kind.lead
+            changed |= dept not in session or session.is_modified(dept)
             await repository.save_department(session, dept)
             count += 1
+    if not changed:
+        return len(data.divisions), count
     await audit.record(
         session,
         action="reference_data.load",
