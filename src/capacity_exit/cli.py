@@ -12,11 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from capacity_exit import __version__
 from capacity_exit.cli_accounts import add_account_commands
 from capacity_exit.cli_audit import add_audit_commands
 from capacity_exit.cli_credit import add_credit_commands
+from capacity_exit.cli_settings import command_settings, require_ready, start
 from capacity_exit.cli_worker import add_worker_commands
-from capacity_exit.config import get_settings, start_clock
+from capacity_exit.config import get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -96,24 +98,35 @@ def _token(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from capacity_exit.core.logs import configure_logging
+    from capacity_exit.core.logs import logging_config
 
     settings = get_settings()
-    configure_logging(settings.log_level)
-    proxies = settings.trusted_proxies
     uvicorn.run(
+        # An import string, so that each of `--workers` processes builds its own app.
         "capacity_exit.main:app",
         host=args.host,
         port=args.port,
+        workers=args.workers,
         # X-Forwarded-For and -Proto only from the configured proxies: uvicorn's default
-        # trusts 127.0.0.1, so any local client could name itself (issue 14).
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or [],
+        # trusts 127.0.0.1 (or $FORWARDED_ALLOW_IPS), so any local client could name
+        # itself (issue 14). The list is the setting's, validated as addresses/networks.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
         server_header=False,  # no `server: uvicorn`
-        log_config=None,  # ours: every line carries the request id
-        access_log=False,  # ours too (capacity_exit.access), with the request id
+        # Ours (core.logs), applied by uvicorn in every worker process: uvicorn's lines
+        # pass through the same formatter; its access log is off (ours has the route
+        # template, the subject and the request id: core.request_id).
+        log_config=logging_config(settings.log_level, settings.resolved_log_format),
+        access_log=False,
     )
     return 0
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return number
 
 
 def _openapi(args: argparse.Namespace) -> int:
@@ -233,12 +246,14 @@ def _roles() -> list[Role]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="capacity-exit", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     migrate = commands.add_parser("migrate", help="upgrade the database (default: to head)")
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.add_argument("--downgrade", action="store_true", help="downgrade to REVISION")
-    migrate.set_defaults(func=_migrate)
+    # The store only: the migration step holds no signing key (cli_settings).
+    migrate.set_defaults(func=_migrate, needs="store")
 
     seed = commands.add_parser("seed", help="load divisions and departments (idempotent)")
     seed.add_argument(
@@ -300,7 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.set_defaults(func=_serve)
+    serve.add_argument(
+        "--workers", type=_positive, default=1, help="server processes (uvicorn's workers)"
+    )
+    serve.set_defaults(func=_serve, needs="everything")
 
     openapi = commands.add_parser("openapi", help="print or check the OpenAPI document")
     group = openapi.add_mutually_exclusive_group()
@@ -314,7 +332,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from capacity_exit.core.actor import Actor, act_as
 
-    start_clock(get_settings())
+    command = args.command
+    settings = command_settings(command)
+    require_ready(command, settings, getattr(args, "needs", None))
+    start(command, settings)
 
     # Changes made from the shell are audited as the operator's.
     try:

@@ -52,7 +52,7 @@ def _worker(args: argparse.Namespace) -> int:
             print(f"{job.name}\t{_schedule(job)}")
         return 0
     targets.install(settings)  # pushes made by any job (the overdue scan) see the targets
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.resolved_log_format)
     name = args.name or f"{socket.gethostname()}:{os.getpid()}"
     act_as(Actor(subject=f"system:worker:{name}", department=None, roles=()))
 
@@ -117,4 +117,4 @@ def add_worker_commands(commands: Any) -> None:
         help="run the periodic jobs that are due once, deliver everything due now (each "
         "case's pushes in order), then exit",
     )
-    worker.set_defaults(func=_worker)
+    worker.set_defaults(func=_worker, needs="everything")

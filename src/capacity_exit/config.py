@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, AnyHttpUrl, BeforeValidator, Field
+from pydantic import AliasChoices, AnyHttpUrl, BeforeValidator, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -32,6 +33,10 @@ def _name_list(value: object) -> object:
 
 
 NameList = Annotated[list[str], NoDecode, BeforeValidator(_name_list)]
+LogLevel = Annotated[
+    Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+    BeforeValidator(lambda value: value.upper() if isinstance(value, str) else value),
+]
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"  # what `make run` serves
 
 
@@ -65,7 +70,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     # Reference data shipped in the package; another city points this at its own file.
     reference_data_file: Path | None = None
-    log_level: str = "INFO"
+    log_level: LogLevel = "INFO"
+    # `json`: one JSON object a line (core.logs); `text`: a human line. None: json in
+    # production, text in development and tests.
+    log_format: Literal["json", "text"] | None = None
     # Development and tests only: the process's clock reads the system's plus this many
     # seconds (core.clock), e.g. a server a test starts on the test's own clock.
     clock_shift_seconds: float | None = Field(default=None, allow_inf_nan=False)
@@ -143,6 +151,26 @@ class Settings(BaseSettings):
     # seconds; 0 sends none (set it once every client reaches the API over HTTPS).
     hsts_seconds: int = Field(default=0, ge=0, le=63_072_000)
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, proxies: list[str]) -> list[str]:
+        """uvicorn takes an entry it cannot parse as a literal host name that never
+        matches a peer: a typo would silently trust no proxy. Refused here instead."""
+        for proxy in proxies:
+            if proxy == "*":  # refused in production (check_production_ready)
+                continue
+            try:
+                ipaddress.ip_network(proxy)  # strict: 10.0.0.1/8 is a typo, not 10.0.0.0/8
+            except ValueError:
+                raise ValueError(f"{proxy!r} is not an IP address or network") from None
+        return proxies
+
+    @property
+    def resolved_log_format(self) -> Literal["json", "text"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "text" if self.is_development else "json"
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -176,14 +204,29 @@ class Settings(BaseSettings):
 class InsecureConfiguration(RuntimeError):
     """Raised at start-up when production runs with a development default."""
 
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
-def check_production_ready(settings: Settings) -> None:
-    """Refuse to run in production on development defaults (secrets, embedded store)."""
+
+EMBEDDED_DATABASE = "DATABASE_URL is not set (the embedded SQLite default is for development)"
+
+
+def store_problems(settings: Settings) -> list[str]:
+    """What production refuses of the store: the embedded SQLite default (`migrate`)."""
+    if settings.is_development or settings.database_url:
+        return []
+    return [EMBEDDED_DATABASE]
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Every development default production would run on (none in development).
+
+    The development secrets are those registered by the modules imported so far
+    (core.secrets): a caller that imports the app has them all."""
     if settings.is_development:
-        return
-    problems: list[str] = []
-    if not settings.database_url:
-        problems.append("DATABASE_URL is not set (the embedded SQLite default is for development)")
+        return []
+    problems = store_problems(settings)
     from capacity_exit.core.secrets import development_secrets_in_use
 
     problems.extend(development_secrets_in_use(settings))
@@ -197,8 +240,13 @@ def check_production_ready(settings: Settings) -> None:
         problems.append(
             "CAPEXIT_CLOCK_SHIFT_SECONDS is set (a shifted clock is for development and tests)"
         )
-    if problems:
-        raise InsecureConfiguration("; ".join(problems))
+    return problems
+
+
+def check_production_ready(settings: Settings) -> None:
+    """Refuse to run in production on development defaults (secrets, embedded store)."""
+    if problems := production_problems(settings):
+        raise InsecureConfiguration(problems)
 
 
 def start_clock(settings: Settings) -> None:

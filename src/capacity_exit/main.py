@@ -27,7 +27,7 @@ from capacity_exit.api.org import router as org_router
 from capacity_exit.audit import keys as audit_keys  # also registers its key check
 from capacity_exit.auth.dependencies import current_principal
 from capacity_exit.calendar.schedule import warm_package_schedules
-from capacity_exit.config import Settings, check_production_ready, get_settings
+from capacity_exit.config import Settings, check_production_ready, get_settings, start_clock
 from capacity_exit.core import health, idempotency
 from capacity_exit.core.admission import WriteLane, write_admission
 from capacity_exit.core.body_limit import BodySizeLimitMiddleware
@@ -159,6 +159,8 @@ def __getattr__(name: str) -> FastAPI:
     """`capacity_exit.main:app`, built on first use so importing this module stays cheap."""
     if name == "app":
         global app
-        app = create_app()
+        settings = get_settings()
+        start_clock(settings)  # each of `serve --workers N` processes starts its own clock
+        app = create_app(settings)
         return app
     raise AttributeError(name)

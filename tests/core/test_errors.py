@@ -5,7 +5,7 @@ import logging
 import httpx
 import pytest
 
-from capacity_exit.core.logs import FORMAT, RequestIdFilter
+from capacity_exit.core.logs import RequestContextFilter, TextFormatter
 from capacity_exit.core.problems import PROBLEM_MEDIA_TYPE
 
 
@@ -73,8 +73,8 @@ async def test_logs_carry_the_request_id(
     await client.get("/api/v1/nothing-here", headers={"X-Request-ID": "trace-log-1"})
     [line] = [r for r in caplog.records if getattr(r, "request_id", None) == "trace-log-1"]
     assert "GET /api/v1/nothing-here 404" in line.getMessage()
-    formatted = logging.Formatter(FORMAT)
-    RequestIdFilter().filter(line)
+    formatted = TextFormatter()
+    RequestContextFilter().filter(line)
     assert "[trace-log-1]" in formatted.format(line)
 
 

@@ -6,7 +6,7 @@ their own. It is a context variable, so concurrent requests never see each other
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 
@@ -25,5 +25,10 @@ def current_actor() -> Actor:
     return _current.get()
 
 
-def act_as(actor: Actor) -> None:
-    _current.set(actor)
+def act_as(actor: Actor) -> Token[Actor]:
+    return _current.set(actor)
+
+
+def restore_actor(token: Token[Actor]) -> None:
+    """Back to the actor before `act_as` (a request's actor ends with it)."""
+    _current.reset(token)

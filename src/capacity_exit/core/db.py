@@ -48,6 +48,9 @@ def create_engine(
     # A request waits at most `pool_timeout` for a connection, then is answered 503 too
     # (sqlalchemy.exc.TimeoutError, core.errors): an exhausted pool sheds load quickly.
     kwargs: dict[str, Any] = {"echo": echo, "pool_recycle": 3600, "pool_timeout": pool_timeout}
+    # A statement's parameters stay out of exception texts, so out of logged tracebacks:
+    # they carry what a request sent (personal data, password hashes). Echo shows them.
+    kwargs["hide_parameters"] = not echo
     if not is_sqlite(url):
         # Connections beyond the pool are closed on return: a pool smaller than the usual
         # concurrency reconnects (and re-reads type codecs) on most requests under load.

@@ -1,4 +1,9 @@
-"""Request ids: taken from a valid `X-Request-ID`, else generated; echoed and logged."""
+"""Request ids: taken from a valid `X-Request-ID`, else generated; echoed and logged.
+
+The same middleware writes the request's access line (`capacity_exit.access`): method,
+route template, path, status, duration and the principal's subject. Each request starts
+as the anonymous actor, so it never inherits the serving process's own (`system:cli:…`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import uuid
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from capacity_exit.core.actor import ANONYMOUS, act_as, current_actor, restore_actor
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -28,6 +35,21 @@ def _incoming(scope: Scope) -> str | None:
     return None
 
 
+def route_template(scope: Scope) -> str | None:
+    """The path template of the route that answered (`/api/v1/cases/{case_id}`); none
+    when no route matched (a 404, a refused host).
+
+    FastAPI (0.16x) no longer copies the routes of an included router: `scope["route"]`
+    is the router's own, without the prefix, and the full template is on the inclusion's
+    context it leaves in the scope. tests/core/test_logs.py notices if that moves."""
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    for source in (context, scope.get("route")):
+        template = getattr(source, "path_format", None)
+        if isinstance(template, str) and template:
+            return template
+    return None
+
+
 class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,6 +60,7 @@ class RequestIdMiddleware:
             return
         request_id = _incoming(scope) or uuid.uuid4().hex
         token = _current.set(request_id)
+        actor_token = act_as(ANONYMOUS)
         # For answers sent past this middleware (Starlette's last-resort 500), which no
         # longer see the context variable: they read it from the request's state.
         scope.setdefault("state", {})["request_id"] = request_id
@@ -57,12 +80,25 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             # Path only: query strings may carry personal data or (refused) tokens.
+            method, path = scope.get("method"), scope.get("path")
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            subject = current_actor().subject
             access_log.info(
-                "%s %s %s %.1fms",
-                scope.get("method"),
-                scope.get("path"),
+                "%s %s %s %.1fms %s",
+                method,
+                path,
                 status,
-                (time.perf_counter() - started) * 1000,
-                extra={"request_id": request_id},
+                duration_ms,
+                subject,
+                extra={
+                    "request_id": request_id,
+                    "subject": subject,
+                    "method": method,
+                    "route": route_template(scope),
+                    "path": path,
+                    "status": status,
+                    "duration_ms": duration_ms,
+                },
             )
+            restore_actor(actor_token)
             _current.reset(token)
