@@ -213,12 +213,14 @@ async def test_a_token_guards_the_metrics(settings: Settings, tmp_path: Path) ->
     token_file.write_text("scrape-secret-0123456789\n")
     guarded = settings.model_copy(update={"metrics_token_file": token_file})
     async for _, client in _build(guarded):
-        refused = await client.get("/metrics")
+        # Prometheus names the instance by its address, not the public host name.
+        instance = {"Host": "10.0.0.5:8000"}
+        refused = await client.get("/metrics", headers=instance)
         assert refused.status_code == 401
         assert refused.headers["www-authenticate"] == 'Bearer realm="metrics"'
         wrong = await client.get("/metrics", headers={"Authorization": "Bearer guessed"})
         assert wrong.status_code == 401
-        samples = await scrape(client, Authorization="Bearer scrape-secret-0123456789")
+        samples = await scrape(client, Authorization="Bearer scrape-secret-0123456789", **instance)
         assert value(samples, "capexit_db_pool_checked_out") == 0
 
 
