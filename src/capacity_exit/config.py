@@ -151,6 +151,13 @@ class Settings(BaseSettings):
     # seconds; 0 sends none (set it once every client reaches the API over HTTPS).
     hsts_seconds: int = Field(default=0, ge=0, le=63_072_000)
 
+    # Prometheus metrics at /metrics (issue 16, item 7; core.metrics). None: on in
+    # development and tests, off in production. The API's port is public, so production
+    # serves them only behind a bearer token read from this file (Prometheus's
+    # `authorization.credentials_file`); without it metrics stay off there.
+    metrics_enabled: bool | None = None
+    metrics_token_file: Path | None = None
+
     @field_validator("trusted_proxies")
     @classmethod
     def _addresses_or_networks(cls, proxies: list[str]) -> list[str]:
@@ -191,6 +198,13 @@ class Settings(BaseSettings):
     def public_base(self) -> str:
         """The public base URL without a trailing slash (development: 127.0.0.1:8000)."""
         return str(self.public_base_url or DEVELOPMENT_BASE_URL).rstrip("/")
+
+    @property
+    def serves_metrics(self) -> bool:
+        """Whether /metrics is served: as set, else everywhere but production."""
+        if self.metrics_enabled is None:
+            return self.is_development
+        return self.metrics_enabled
 
     @property
     def is_development(self) -> bool:
@@ -236,6 +250,11 @@ def production_problems(settings: Settings) -> list[str]:
         )
     if "*" in settings.trusted_proxies:
         problems.append("CAPEXIT_TRUSTED_PROXIES trusts every peer ('*'): name the proxies")
+    if settings.serves_metrics and settings.metrics_token_file is None:
+        problems.append(
+            "CAPEXIT_METRICS_ENABLED is on without CAPEXIT_METRICS_TOKEN_FILE (the API's "
+            "port is public: metrics need a bearer token)"
+        )
     if settings.clock_shift_seconds is not None:
         problems.append(
             "CAPEXIT_CLOCK_SHIFT_SECONDS is set (a shifted clock is for development and tests)"

@@ -23,12 +23,13 @@ from capacity_exit.api.disclosure import public_router as disclosure_public_rout
 from capacity_exit.api.disclosure import router as disclosure_router
 from capacity_exit.api.enterprise import router as enterprise_router
 from capacity_exit.api.inspection import router as inspection_router
+from capacity_exit.api.metrics import CREDIT_QUEUE
 from capacity_exit.api.org import router as org_router
 from capacity_exit.audit import keys as audit_keys  # also registers its key check
 from capacity_exit.auth.dependencies import current_principal
 from capacity_exit.calendar.schedule import warm_package_schedules
 from capacity_exit.config import Settings, check_production_ready, get_settings, start_clock
-from capacity_exit.core import health, idempotency
+from capacity_exit.core import health, idempotency, metrics
 from capacity_exit.core.admission import WriteLane, write_admission
 from capacity_exit.core.body_limit import BodySizeLimitMiddleware
 from capacity_exit.core.cors import CorsMiddleware, allowed_origins
@@ -43,6 +44,7 @@ from capacity_exit.core.request_id import RequestIdMiddleware
 from capacity_exit.core.security_headers import SecurityHeadersMiddleware
 from capacity_exit.core.strict_query import reject_unknown_query_parameters
 from capacity_exit.credit import targets as credit_targets
+from capacity_exit.worker.metrics import PERIODIC_JOBS
 
 API_PREFIX = "/api/v1"
 
@@ -64,6 +66,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool_timeout=settings.database_pool_timeout_seconds,
     )
 
+    measured = (
+        metrics.Metrics(
+            database,
+            sources=[CREDIT_QUEUE, PERIODIC_JOBS],
+            token=metrics.read_token(settings.metrics_token_file),
+        )
+        if settings.serves_metrics
+        else None
+    )
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Read the holidays package once before serving, not on the first calendar request.
@@ -73,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         yield
+        if measured is not None:
+            measured.close()
         await database.dispose()
 
     app = FastAPI(
@@ -149,6 +163,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     # Outermost: every answer, refusals included, carries the browser headers (issue 14).
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
+    if measured is not None:  # /metrics, and every answer counted (issue 16, item 7)
+        metrics.install(app, measured)
     return app
 
 

@@ -5,8 +5,9 @@ caches, logs and anything that builds URLs from it (absolute URLs come from the
 configured public base URL instead, `core.urls`). The hosts served are the public base
 URL's, `CAPEXIT_ALLOWED_HOSTS` (`*.example.gov.cn` for subdomains), and in development
 and tests the loopback names and `testserver` (the test client). Any other is 400
-`untrusted_host`, problem+json, with the host not echoed. The health probes answer any
-host: orchestrators call them by the container's address, and they build no URL.
+`untrusted_host`, problem+json, with the host not echoed. The health probes and the
+metrics scrape answer any host: orchestrators and Prometheus call them by the
+container's address, and they build no URL.
 
 Pure ASGI (like the other middleware), so it costs the public list next to nothing.
 """
@@ -24,7 +25,7 @@ from capacity_exit.core.problems import problem_response
 from capacity_exit.core.request_id import current_request_id
 
 DEVELOPMENT_HOSTS = ("localhost", "127.0.0.1", "::1", "testserver")
-PROBE_PATHS = frozenset({"/healthz", "/readyz"})
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 _PATTERN = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 _IPV6 = re.compile(r"^[0-9a-f:.]+$")
 

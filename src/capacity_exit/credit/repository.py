@@ -145,6 +145,21 @@ async def parties(
     )
 
 
+# --- /metrics: every jurisdiction, the system's view ------------------------------------
+
+# The statuses a push waits in: for the worker (pending, retrying, in flight) or for an
+# approver (dead). Delivered and cancelled pushes are history, left out of the count so
+# that a scrape's cost follows the queue, not the years.
+QUEUED = (PushStatus.pending, PushStatus.retrying, PushStatus.in_flight, PushStatus.dead)
+QueueRow = Row[str, PushStatus, int, datetime]
+
+
+async def queue_by_target_and_status(connection: AsyncConnection) -> Sequence[QueueRow]:
+    """(target, status, how many, when the oldest was created) for each target and
+    status in `QUEUED` that has pushes, in one grouped read."""
+    return (await connection.execute(_QUEUE)).all()
+
+
 # --- the worker: every jurisdiction, on its own connection ------------------------------
 
 
@@ -257,6 +272,11 @@ _DUE = (
     .order_by(CreditPush.next_attempt_at)
     .limit(bindparam("batch", type_=Integer))
     .with_for_update(skip_locked=True, of=CreditPush)
+)
+_QUEUE = (
+    select(CreditPush.target, CreditPush.status, func.count(), func.min(CreditPush.created_at))
+    .where(CreditPush.status.in_(QUEUED))
+    .group_by(CreditPush.target, CreditPush.status)
 )
 _EXHAUST = (
     update(CreditPush)

@@ -13,7 +13,8 @@ from capacity_exit.core.db import Base
 class PeriodicJobState(Base):
     """When a periodic job runs next, who runs it now and how its runs went. A claim
     sets `claimed_by` and a lease and counts in `claims`; a finished run (failed or
-    not) clears them, counts in `runs` and sets `next_run_at`. A claim whose lease
+    not) clears them, counts in `runs` (a failed one in `failures` too, a successful
+    one sets `last_succeeded_at`) and sets `next_run_at`. A claim whose lease
     expired without a finish is taken over: its run is run again."""
 
     __tablename__ = "periodic_jobs"
@@ -27,3 +28,5 @@ class PeriodicJobState(Base):
     last_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,7 +28,9 @@ async def ensure(database: Database, names: Sequence[str], now: datetime) -> Non
     insert = postgresql.insert if database.engine.dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(PeriodicJobState)
-        .values([{"name": n, "next_run_at": now, "claims": 0, "runs": 0} for n in names])
+        .values(
+            [{"name": n, "next_run_at": now, "claims": 0, "runs": 0, "failures": 0} for n in names]
+        )
         .on_conflict_do_nothing(index_elements=[PeriodicJobState.name])
     )
     async with database.engine.begin() as connection:
@@ -71,6 +74,11 @@ async def finish(
     """Record the end of claim `claim` and when the job runs next; False (nothing
     written) when its lease expired and another worker has claimed it since."""
     row = PeriodicJobState
+    outcome: dict[str, Any] = (
+        {"last_error": None, "last_succeeded_at": now}
+        if error is None
+        else {"last_error": error[:ERROR_CHARS], "failures": row.failures + 1}
+    )
     statement = (
         update(row)
         .where(row.name == name, row.claims == claim)
@@ -78,9 +86,9 @@ async def finish(
             claimed_by=None,
             lease_until=None,
             last_finished_at=now,
-            last_error=None if error is None else error[:ERROR_CHARS],
             runs=row.runs + 1,
             next_run_at=next_run_at,
+            **outcome,
         )
         .returning(row.name)
     )
@@ -99,6 +107,14 @@ async def next_chance(database: Database, name: str) -> datetime | None:
         return None
     next_run_at, lease_until = found
     return max(as_utc(next_run_at), as_utc(lease_until or next_run_at))
+
+
+async def every_state(database: Database) -> Sequence[PeriodicJobState]:
+    """Every job's row, by name: the system's view, for /metrics."""
+    async with database.sessionmaker() as session:
+        return (
+            await session.scalars(select(PeriodicJobState).order_by(PeriodicJobState.name))
+        ).all()
 
 
 async def state(database: Database, name: str) -> PeriodicJobState | None:
