@@ -32,8 +32,9 @@ from tests.fixtures.credit import write_targets
 
 API = "/api/v1"
 # Served but not operations of the contract: the documentation (README "Two commands",
-# docs/decisions.md "Docs offline") and the contract itself.
+# docs/decisions.md "Docs offline"), the contract itself, and `/` pointing at them.
 DOCUMENTATION = {
+    ("GET", "/"),
     ("GET", "/openapi.json"),
     ("HEAD", "/openapi.json"),
     ("GET", "/docs"),
@@ -218,7 +219,7 @@ async def test_unserved_methods_are_405_problems(app: FastAPI) -> None:
             response = await client.request(method, f"{API}/enterprises")
             assert response.status_code == 405, (method, response.text)
             assert response.headers["content-type"] == PROBLEM
-            assert set(response.headers["allow"].split(", ")) == {"GET", "POST"}
+            assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
 
 
 # --- the documentation works on a closed network ------------------------------------
