@@ -85,7 +85,9 @@ async def test_json_and_structured_json_types_are_taken(
 
 async def test_a_wrong_type_with_invalid_content_is_still_415(client: httpx.AsyncClient) -> None:
     """The label is checked before the content: the client learns the first thing to fix."""
-    response = await client.post(ENTERPRISES, content=b"name=x", headers={"content-type": "text/plain"})
+    response = await client.post(
+        ENTERPRISES, content=b"name=x", headers={"content-type": "text/plain"}
+    )
     _assert_415(response, ["application/json", "application/*+json"])
 
 
@@ -99,7 +101,9 @@ async def test_an_empty_body_is_judged_by_its_content(client: httpx.AsyncClient)
 async def test_an_anonymous_caller_is_refused_before_the_media_type(
     anonymous: httpx.AsyncClient,
 ) -> None:
-    response = await anonymous.post(ENTERPRISES, content=b"x", headers={"content-type": "text/plain"})
+    response = await anonymous.post(
+        ENTERPRISES, content=b"x", headers={"content-type": "text/plain"}
+    )
     assert response.status_code == 401
 
 
@@ -111,7 +115,9 @@ async def test_patch_takes_merge_patch_json_and_refuses_text(client_as: ClientAs
     url = f"/api/v1/cases/{case['id']}"
     edit = json.dumps({"handling_basis": "《环境影响评价法》第三十二条"}).encode()
     refused = await officer.patch(
-        url, content=edit, headers={"content-type": "text/plain", "If-Match": f'"{case["version"]}"'}
+        url,
+        content=edit,
+        headers={"content-type": "text/plain", "If-Match": f'"{case["version"]}"'},
     )
     _assert_415(refused, ["application/json", "application/*+json"])
     assert refused.headers["accept-patch"] == "application/json, application/*+json"

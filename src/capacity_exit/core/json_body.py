@@ -73,7 +73,9 @@ def duplicate_pointers(body: bytes | str) -> list[str]:
 
 async def reject_duplicate_keys(request: Request) -> None:
     """Dependency: 422 when the JSON body names a member twice in one object."""
-    if request.method in _BODILESS or not is_json(media_type_of(request.headers.get("content-type"))):
+    if request.method in _BODILESS or not is_json(
+        media_type_of(request.headers.get("content-type"))
+    ):
         return
     body = await request.body()
     if not body:

@@ -35,7 +35,8 @@ def media_type_of(content_type: str | None) -> str | None:
 def is_json(media_type: str | None) -> bool:
     """`application/json` or a structured `application/*+json` (RFC 6839)."""
     return media_type is not None and (
-        media_type == JSON or (media_type.startswith("application/") and media_type.endswith("+json"))
+        media_type == JSON
+        or (media_type.startswith("application/") and media_type.endswith("+json"))
     )
 
 
