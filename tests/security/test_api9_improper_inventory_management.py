@@ -204,7 +204,13 @@ async def test_no_path_is_served_again_with_a_trailing_slash(app: FastAPI) -> No
     """`/api/v1/enterprises/` is not an alias of `/api/v1/enterprises` (Starlette's
     redirect to it is built from the request's `Host`, not the public base URL): not
     found, like any other path the contract does not list."""
-    paths = sorted({path for method, path in _served(app) if method == "GET" and "{" not in path})
+    paths = sorted(
+        {
+            path
+            for method, path in _served(app)
+            if method == "GET" and "{" not in path and path != "/"  # `/` ends in a slash
+        }
+    )
     async with _client(app) as client:
         for path in paths:
             response = await client.get(f"{path}/")

@@ -10,9 +10,9 @@ JSON. A body sent without `Content-Type` is refused too: FastAPI does not parse 
 (strict content type), and guessing would let a proxy and this service disagree.
 
 The check is a dependency of the API routers, after authentication (like
-core.json_body). It reads only headers: a request has a body when it declares a
-non-zero `Content-Length` or a `Transfer-Encoding` (RFC 9112, 6.1), so nothing is read
-twice and form bodies, already consumed by FastAPI, are not touched.
+core.json_body). A request has a body when it declares a non-zero `Content-Length` or
+a `Transfer-Encoding` (RFC 9112, 6.1); an empty body is left to the operation's own
+validation (a required body is 422 `missing`).
 """
 
 from __future__ import annotations
@@ -49,12 +49,15 @@ def _declared(request: Request) -> str | None:
     return declared if isinstance(declared, str) else JSON
 
 
-def _has_body(request: Request) -> bool:
-    headers = request.headers
-    if "transfer-encoding" in headers:
+async def _has_body(request: Request, declared: str) -> bool:
+    if "transfer-encoding" in request.headers:
         return True
-    length = headers.get("content-length", "0").strip()
-    return length not in ("", "0") and length.isdigit() and int(length) > 0
+    length = request.headers.get("content-length", "").strip()
+    if length.isdigit():
+        return int(length) > 0
+    # No length (HTTP/2 may omit it): a JSON operation's body is already read and kept
+    # by FastAPI; a form's was consumed by its parser, and is judged by headers alone.
+    return declared == JSON and bool(await request.body())
 
 
 def _takes(declared: str, sent: str | None) -> bool:
@@ -66,7 +69,7 @@ async def require_declared_media_type(request: Request) -> None:
     one the operation takes, naming the accepted types (body and `Accept-Post`/
     `Accept-Patch`)."""
     declared = _declared(request)
-    if declared is None or not _has_body(request):
+    if declared is None or not await _has_body(request, declared):
         return
     sent = media_type_of(request.headers.get("content-type"))
     if _takes(declared, sent):
