@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
+from starlette.middleware.gzip import GZipMiddleware
 
 from capacity_exit import __version__
 from capacity_exit.api.audit import public_router as audit_public_router
@@ -25,6 +26,7 @@ from capacity_exit.api.enterprise import router as enterprise_router
 from capacity_exit.api.inspection import router as inspection_router
 from capacity_exit.api.metrics import CREDIT_QUEUE
 from capacity_exit.api.org import router as org_router
+from capacity_exit.api.root import root_router
 from capacity_exit.audit import keys as audit_keys  # also registers its key check
 from capacity_exit.auth.dependencies import current_principal
 from capacity_exit.calendar.schedule import warm_package_schedules
@@ -36,8 +38,10 @@ from capacity_exit.core.cors import CorsMiddleware, allowed_origins
 from capacity_exit.core.db import Database
 from capacity_exit.core.docs import install_docs
 from capacity_exit.core.errors import install_error_handlers
+from capacity_exit.core.head import HeadAsGetMiddleware
 from capacity_exit.core.hosts import TrustedHostMiddleware, allowed_hosts
 from capacity_exit.core.json_body import reject_duplicate_keys
+from capacity_exit.core.media_types import require_declared_media_type
 from capacity_exit.core.openapi import install_openapi
 from capacity_exit.core.rate_limit import RateLimiter, public_rate_limit
 from capacity_exit.core.request_id import RequestIdMiddleware
@@ -47,6 +51,11 @@ from capacity_exit.credit import targets as credit_targets
 from capacity_exit.worker.metrics import PERIODIC_JOBS
 
 API_PREFIX = "/api/v1"
+# Answers from this size on are gzipped for clients that accept it: the contract
+# (~170 kB), lists, documents. Level 6 (zlib's default) costs a fraction of level 9's
+# CPU for nearly its ratio on JSON.
+GZIP_MINIMUM_BYTES = 1024
+GZIP_LEVEL = 6
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -114,12 +123,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     # Public routes are opted in here; everything on `private` needs a principal.
-    # JSON bodies naming a member twice are refused after authentication (core.json_body).
+    # After authentication, a body in a media type the operation does not take is 415
+    # (core.media_types), and a JSON body naming a member twice 422 (core.json_body).
     public = APIRouter(
         prefix=API_PREFIX,
         dependencies=[
             Depends(public_rate_limit),
             Depends(write_admission, scope="function"),
+            Depends(require_declared_media_type),
             Depends(reject_duplicate_keys),
         ],
     )
@@ -132,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[
             Depends(write_admission, scope="function"),
             Depends(current_principal),
+            Depends(require_declared_media_type),
             Depends(reject_duplicate_keys),
         ],
     )
@@ -144,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     private.include_router(case_router)
     private.include_router(disclosure_router)
     private.include_router(credit_router)
+    app.include_router(root_router(API_PREFIX))
     app.include_router(health.router)
     app.include_router(public)
     app.include_router(private)
@@ -158,8 +171,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the CORS headers. The host check stays outside: an unknown Host gets nothing.
     if cors_origins:
         app.add_middleware(CorsMiddleware, origins=cors_origins)
+    # Outside the idempotency recorder, which so stores and replays the identity body;
+    # a streamed answer is compressed chunk by chunk. Answers it compresses keep their
+    # strong ETag and say `Vary: Accept-Encoding` (docs/decisions.md).
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
     # An unknown Host is refused before anything else reads the request (issue 14).
     app.add_middleware(TrustedHostMiddleware, patterns=allowed_hosts(settings))
+    # HEAD is routed as GET and answered without the body: outside gzip, so its headers
+    # are the GET's (Content-Encoding, Content-Length); inside the request id and log,
+    # which name the method as sent.
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestIdMiddleware)
     # Outermost: every answer, refusals included, carries the browser headers (issue 14).
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)

@@ -84,7 +84,9 @@ async def test_bodies_without_duplicates_and_other_requests_pass(
     assert created.status_code == 201, created.text
     # Form posts (the token endpoint) are not JSON: the field names there are the form's.
     token = await anonymous.post(
-        "/api/v1/auth/token", content="grant_type=password&grant_type=password"
+        "/api/v1/auth/token",
+        content="grant_type=password&grant_type=password",
+        headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert token.status_code != 422 or token.json()["code"] != "duplicate_key"
     assert (await anonymous.get("/api/v1/calendar/days/2025-10-01")).status_code == 200

@@ -28,11 +28,11 @@ async def test_unknown_route_is_a_404_problem(client: httpx.AsyncClient) -> None
 async def test_wrong_method_is_a_405_problem_with_allow(client: httpx.AsyncClient) -> None:
     response = await client.delete("/api/v1/jurisdictions")
     _assert_problem(response, 405)
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, HEAD"  # HEAD wherever GET is (core.head)
     # Two routes share this path; Allow names both.
     both = await client.delete("/api/v1/enterprises")
     assert both.status_code == 405
-    assert set(both.headers["allow"].split(", ")) == {"GET", "POST"}
+    assert set(both.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
 
 
 async def test_malformed_json_is_a_422_problem(client: httpx.AsyncClient) -> None:

@@ -1,5 +1,10 @@
 """Swagger UI 5 and ReDoc served from the app's own static files: no CDN, no web fonts.
 
+Neither page asks another host for anything: Swagger UI's validator badge (an image
+from validator.swagger.io, shown for any spec not on localhost) is turned off, and
+ReDoc's bundle, which draws its footer logo from cdn.redoc.ly, is served with that
+image replaced by an inline one (`_local_redoc`).
+
 Each page carries its own Content-Security-Policy (issue 14, item 8): scripts, styles,
 images and requests from this origin only, plus the page's own inline script by its
 hash, so that nothing injected into a page runs. Styles may be inline (ReDoc writes its
@@ -16,18 +21,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 STATIC_URL = "/docs-static"
 _ASSETS = Path(fastapi_offline.__file__).parent / "static"
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
+REDOC_JS = "redoc.standalone.js"
+_REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+# A plain mark in its place (img-src allows data:), so the footer keeps its shape.
+_LOCAL_LOGO = (
+    b"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+    b"%3Crect width='16' height='16' rx='3' fill='%23888'/%3E%3C/svg%3E"
+)
 
 
 def content_security_policy(page: bytes) -> str:
@@ -50,7 +62,25 @@ def _fixed(page: HTMLResponse) -> Callable[[], HTMLResponse]:
     return lambda: HTMLResponse(body, headers=headers)
 
 
+def _local_redoc() -> bytes:
+    """ReDoc's bundle without its one request to another host (its footer logo)."""
+    bundle = (_ASSETS / REDOC_JS).read_bytes()
+    return bundle.replace(_REDOC_LOGO, _LOCAL_LOGO)
+
+
 def install_docs(app: FastAPI) -> None:
+    redoc_js = _local_redoc()
+    # Revalidated as the mounted files are (StaticFiles answers 304 to their ETag).
+    redoc_etag = f'"{hashlib.sha256(redoc_js).hexdigest()[:32]}"'
+
+    # Before the mount, so that this copy of the bundle is the one served.
+    @app.get(f"{STATIC_URL}/{REDOC_JS}", include_in_schema=False)
+    async def redoc_bundle(request: Request) -> Response:
+        headers = {"ETag": redoc_etag}
+        if redoc_etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(redoc_js, media_type="text/javascript; charset=utf-8", headers=headers)
+
     app.mount(STATIC_URL, StaticFiles(directory=_ASSETS), name="docs-static")
     openapi_url = app.openapi_url or "/openapi.json"
     oauth2_redirect = "/docs/oauth2-redirect"
@@ -62,6 +92,7 @@ def install_docs(app: FastAPI) -> None:
             swagger_js_url=f"{STATIC_URL}/swagger-ui-bundle.js",
             swagger_css_url=f"{STATIC_URL}/swagger-ui.css",
             swagger_favicon_url=f"{STATIC_URL}/favicon.png",
+            swagger_ui_parameters={"validatorUrl": None},
         )
     )
     redirect_page = _fixed(get_swagger_ui_oauth2_redirect_html())
@@ -69,7 +100,7 @@ def install_docs(app: FastAPI) -> None:
         get_redoc_html(
             openapi_url=openapi_url,
             title=f"{app.title} — ReDoc",
-            redoc_js_url=f"{STATIC_URL}/redoc.standalone.js",
+            redoc_js_url=f"{STATIC_URL}/{REDOC_JS}",
             redoc_favicon_url=f"{STATIC_URL}/favicon.png",
             with_google_fonts=False,
         )

@@ -90,6 +90,10 @@ class PayloadTooLarge(AppError):
     status, code, title = 413, "payload_too_large", "Request body too large"
 
 
+class UnsupportedMediaType(AppError):
+    status, code, title = 415, "unsupported_media_type", "Unsupported media type"
+
+
 class ServiceUnavailable(AppError):
     status, code, title = 503, "service_unavailable", "Service unavailable"
 
@@ -194,13 +198,16 @@ def _allowed_methods(request: Request) -> str:
     """Every method some route serves at this path (Starlette names only one route's).
 
     Asks each route whether it fully matches the request with another method, through
-    the public `BaseRoute.matches`, so it holds for nested routers too.
+    the public `BaseRoute.matches`, so it holds for nested routers too. `HEAD` is served
+    wherever `GET` is (core.head), though the API's routes do not declare it.
     """
     allowed = []
     for method in _METHODS:
         scope = {**request.scope, "method": method}
         if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
             allowed.append(method)
+    if "GET" in allowed and "HEAD" not in allowed:
+        allowed.insert(allowed.index("GET") + 1, "HEAD")
     return ", ".join(allowed)
 
 

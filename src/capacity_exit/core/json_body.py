@@ -12,13 +12,13 @@ without a JSON body (GET, HEAD, form posts) are not touched.
 
 from __future__ import annotations
 
-import email.message
 import json
 from typing import Any
 
 from fastapi import Request
 
 from capacity_exit.core.errors import Unprocessable
+from capacity_exit.core.media_types import is_json, media_type_of
 from capacity_exit.core.problems import FieldProblem
 
 _BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,17 +33,6 @@ class _Object(dict[str, Any]):
     def __init__(self) -> None:
         super().__init__()
         self.duplicates: list[str] = []
-
-
-def _is_json(content_type: str | None) -> bool:
-    if not content_type:
-        return False
-    message = email.message.Message()
-    message["content-type"] = content_type
-    subtype = message.get_content_subtype()
-    return message.get_content_maintype() == "application" and (
-        subtype == "json" or subtype.endswith("+json")
-    )
 
 
 def _escape(name: str) -> str:
@@ -84,7 +73,9 @@ def duplicate_pointers(body: bytes | str) -> list[str]:
 
 async def reject_duplicate_keys(request: Request) -> None:
     """Dependency: 422 when the JSON body names a member twice in one object."""
-    if request.method in _BODILESS or not _is_json(request.headers.get("content-type")):
+    if request.method in _BODILESS or not is_json(
+        media_type_of(request.headers.get("content-type"))
+    ):
         return
     body = await request.body()
     if not body:
