@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
-from starlette.middleware.gzip import GZipMiddleware
 
 from capacity_exit import __version__
 from capacity_exit.api.audit import public_router as audit_public_router
@@ -34,6 +33,7 @@ from capacity_exit.config import Settings, check_production_ready, get_settings,
 from capacity_exit.core import health, idempotency, metrics
 from capacity_exit.core.admission import WriteLane, write_admission
 from capacity_exit.core.body_limit import BodySizeLimitMiddleware
+from capacity_exit.core.compression import CompressionMiddleware
 from capacity_exit.core.cors import CorsMiddleware, allowed_origins
 from capacity_exit.core.db import Database
 from capacity_exit.core.docs import install_docs
@@ -173,8 +173,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CorsMiddleware, origins=cors_origins)
     # Outside the idempotency recorder, which so stores and replays the identity body;
     # a streamed answer is compressed chunk by chunk. Answers it compresses keep their
-    # strong ETag and say `Vary: Accept-Encoding` (docs/decisions.md).
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
+    # strong ETag; every answer with an ETag says `Vary: Accept-Encoding`, 304s too
+    # (core.compression, docs/decisions.md).
+    app.add_middleware(
+        CompressionMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL
+    )
     # An unknown Host is refused before anything else reads the request (issue 14).
     app.add_middleware(TrustedHostMiddleware, patterns=allowed_hosts(settings))
     # HEAD is routed as GET and answered without the body: outside gzip, so its headers

@@ -41,6 +41,9 @@ DOCUMENTATION = {
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
 }
+# Served outside the contract for operators: Prometheus metrics, on in development and
+# tests, off in production unless a token file is set (docs/operations.md, "Metrics").
+MONITORING = {("GET", "/metrics")}
 DOCS_ASSETS = "/docs-static"
 PROBLEM = "application/problem+json"
 # Outside the API prefix, only these contract paths are served.
@@ -119,19 +122,23 @@ def test_every_served_route_is_in_the_contract_and_nothing_else_is_served(
 ) -> None:
     application = production_app if build == "production" else app
     served, contract = _served(application), _contract(application)
-    undocumented = set(served) - set(contract) - DOCUMENTATION
+    undocumented = set(served) - set(contract) - DOCUMENTATION - MONITORING
     assert undocumented == set(), f"served but not in the contract: {sorted(undocumented)}"
     assert set(contract) <= set(served)
     # The only unversioned paths are the health probes and the documentation.
     for _, path in served:
-        assert path.startswith(f"{API}/") or path in UNPREFIXED or ("GET", path) in DOCUMENTATION
+        assert (
+            path.startswith(f"{API}/")
+            or path in UNPREFIXED
+            or ("GET", path) in DOCUMENTATION | MONITORING
+        )
 
 
 def test_the_production_app_serves_the_same_routes_without_debug(
     app: FastAPI, production_app: FastAPI
 ) -> None:
     assert production_app.debug is False
-    assert set(_served(production_app)) == set(_served(app))
+    assert set(_served(production_app)) == set(_served(app)) - MONITORING
 
 
 def test_each_operation_enforces_the_policy_it_declares(app: FastAPI) -> None:
@@ -140,7 +147,7 @@ def test_each_operation_enforces_the_policy_it_declares(app: FastAPI) -> None:
     guards exactly the roles it declares."""
     contract = _contract(app)
     for key, route in _served(app).items():
-        if key in DOCUMENTATION:
+        if key in DOCUMENTATION | MONITORING:
             continue
         policy = contract[key].get("x-access")
         assert policy, f"{key} declares no access policy"
