@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.routing import iter_route_contexts
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     GC_COLLECTOR,
@@ -48,11 +47,11 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy.pool import QueuePool
 from starlette.responses import Response
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from capacity_exit.core.db import Database
 from capacity_exit.core.errors import AppError
+from capacity_exit.core.request_id import route_template
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +111,6 @@ class Metrics:
         self.sources = tuple(sources)
         self.token = token
         self.multiprocess = multiprocess_dir() is not None
-        self.routes: Callable[[], Sequence[BaseRoute]] = list  # the app's, once installed
-        self._templates: dict[int, str] | None = None
         # No `_created` twin of every series (a process-wide switch of prometheus_client).
         disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry()
@@ -154,28 +151,13 @@ class Metrics:
         self.refresh_pool()
 
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
-        template = self._template(scope.get("route"))
+        template = route_template(scope) or UNMATCHED
         method = scope.get("method", "")
         method = method if method in METHODS else "other"
         self.requests.labels(template, method, str(status)).inc()
         self.latency.labels(template, method, f"{status // 100}xx").observe(seconds)
         if self.multiprocess:  # the scrape may be answered by another process
             self.refresh_pool()
-
-    def _template(self, route: object) -> str:
-        """The full template of the route that answered. Routers included with a
-        prefix leave their own route in the scope, whose path lacks the prefix: the
-        application's route contexts (read once, all routes being in place by the
-        first request) give the path as served."""
-        if route is None:
-            return UNMATCHED
-        if self._templates is None:
-            self._templates = {
-                id(context.original_route): context.path_format
-                for context in iter_route_contexts(self.routes())
-                if context.path_format
-            }
-        return self._templates.get(id(route)) or str(getattr(route, "path_format", UNMATCHED))
 
     def refresh_pool(self) -> None:
         pool = self.database.engine.sync_engine.pool
@@ -274,6 +256,5 @@ async def scrape(request: Request) -> Response:
 def install(app: FastAPI, metrics: Metrics) -> None:
     """Serve `/metrics` (outside the public contract) and measure every request."""
     app.state.metrics = metrics
-    metrics.routes = lambda: app.routes
     app.add_api_route(METRICS_PATH, scrape, methods=["GET"], include_in_schema=False)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
