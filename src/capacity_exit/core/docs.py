@@ -30,6 +30,8 @@ from fastapi.openapi.docs import (
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse, Response
 
+from capacity_exit.core.etag import content_etag, not_modified
+
 STATIC_URL = "/docs-static"
 _ASSETS = Path(fastapi_offline.__file__).parent / "static"
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
@@ -71,13 +73,13 @@ def _local_redoc() -> bytes:
 def install_docs(app: FastAPI) -> None:
     redoc_js = _local_redoc()
     # Revalidated as the mounted files are (StaticFiles answers 304 to their ETag).
-    redoc_etag = f'"{hashlib.sha256(redoc_js).hexdigest()[:32]}"'
+    redoc_etag = content_etag(redoc_js)
 
     # Before the mount, so that this copy of the bundle is the one served.
     @app.get(f"{STATIC_URL}/{REDOC_JS}", include_in_schema=False)
     async def redoc_bundle(request: Request) -> Response:
         headers = {"ETag": redoc_etag}
-        if redoc_etag in request.headers.get("if-none-match", ""):
+        if not_modified(request.headers.get("if-none-match"), redoc_etag):
             return Response(status_code=304, headers=headers)
         return Response(redoc_js, media_type="text/javascript; charset=utf-8", headers=headers)
 
