@@ -10,6 +10,14 @@ PORT ?= 8000
 
 install: $(STAMP)
 
+# The contract's npm tooling (linters, the TypeScript client generator and compiler), at
+# the versions package-lock.json pins; Node.js and npm come from the machine.
+NODE_STAMP := node_modules/.installed
+NPM_BIN := node_modules/.bin
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -104,4 +112,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .hypothesis
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .hypothesis
