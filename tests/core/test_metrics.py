@@ -82,6 +82,8 @@ async def test_answers_are_counted_under_the_route_template_and_status(
     assert found.status_code == 404
     assert (await client.get(f"/api/v1/cases/{uuid.uuid4()}")).status_code == 401
     assert (await client.get(f"/no/such/{missing}")).status_code == 404
+    assert (await client.head("/api/v1/disclosures")).status_code == 200
+    assert (await client.get("/openapi.json")).status_code == 200
     untrusted = await client.get("/api/v1/disclosures", headers={"Host": "evil.example"})
     assert untrusted.status_code == 400
 
@@ -91,6 +93,9 @@ async def test_answers_are_counted_under_the_route_template_and_status(
     assert value(samples, total, route="/healthz", method="GET", status="200") == 2
     assert value(samples, total, route=CASE, method="GET", status="404") == 1
     assert value(samples, total, route=CASE, method="GET", status="401") == 1
+    # HEAD is answered by the GET's route, and a plain route (the contract) by its path.
+    assert value(samples, total, route="/api/v1/disclosures", method="HEAD", status="200") == 1
+    assert value(samples, total, route="/openapi.json", method="GET", status="200") == 1
     # A path no route answers, and a refusal before routing, under one label.
     assert value(samples, total, route=UNMATCHED, method="GET", status="404") == 1
     assert value(samples, total, route=UNMATCHED, method="GET", status="400") == 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _BODY_MESSAGES = frozenset({"http.response.body", "http.response.pathsend"})
+_ROUTING_KEYS = ("route", "endpoint", "path_params", "fastapi")
 _END: Message = {"type": "http.response.body", "body": b"", "more_body": False}
 
 
@@ -42,4 +43,12 @@ class HeadAsGetMiddleware:
                 await send(message)
 
         # A copy: the server's own scope keeps `HEAD`, so it sends no body either.
-        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+        inner = {**scope, "method": "GET"}
+        try:
+            await self.app(inner, receive, send_headers_only)
+        finally:
+            # What routing found is the HEAD's too: the log line and the metrics, outside
+            # this middleware, name the route that answered.
+            for key in _ROUTING_KEYS:
+                if key in inner:
+                    scope[key] = inner[key]

@@ -47,6 +47,11 @@ def route_template(scope: Scope) -> str | None:
         template = getattr(source, "path_format", None)
         if isinstance(template, str) and template:
             return template
+    # Starlette's plain routes (the docs, the contract) leave no route in the scope, only
+    # the endpoint; without path parameters their path is their template.
+    if scope.get("endpoint") is not None and not scope.get("path_params"):
+        path = scope.get("path")
+        return path if isinstance(path, str) else None
     return None
 
 
