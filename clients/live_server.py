@@ -3,7 +3,7 @@
 The server is the one an integrator would get from a fresh install: a temporary SQLite
 database and var directory, `capacity-exit migrate`, `seed` (the reference data) and a
 service account made with `accounts create`, then `serve` on a free loopback port. CMD
-runs with CAPEXIT_BASE_URL, CAPEXIT_CLIENT_ID and CAPEXIT_CLIENT_SECRET in its
+runs with MAIN_JOB_BASE_URL, MAIN_JOB_CLIENT_ID and MAIN_JOB_CLIENT_SECRET in its
 environment; its exit status is this script's. The server is stopped and the temporary
 directory removed however CMD ends. Standard library only: it runs in the project's venv
 (for the `capacity_exit` it starts), CMD in whatever environment it names.
@@ -115,9 +115,9 @@ def run(command: Sequence[str]) -> int:
         with _serving(env) as base:
             job_env = {
                 **os.environ,
-                "CAPEXIT_BASE_URL": base,
-                "CAPEXIT_CLIENT_ID": LOGIN,
-                "CAPEXIT_CLIENT_SECRET": secret,
+                "MAIN_JOB_BASE_URL": base,
+                "MAIN_JOB_CLIENT_ID": LOGIN,
+                "MAIN_JOB_CLIENT_SECRET": secret,
             }
             return subprocess.run(command, env=job_env, check=False).returncode
     finally:

@@ -4,8 +4,8 @@ A service account gets a token, records an enterprise and its inspection, opens 
 illegal-construction case as a partial draft, completes the draft, publishes it, and
 finds the notice in the public list: every call through the generated typed functions
 and models, every answer checked as its user would. Run by `make clients` against a
-throwaway server (clients/live_server.py); reads CAPEXIT_BASE_URL, CAPEXIT_CLIENT_ID and
-CAPEXIT_CLIENT_SECRET from the environment.
+throwaway server (clients/live_server.py); reads MAIN_JOB_BASE_URL, MAIN_JOB_CLIENT_ID and
+MAIN_JOB_CLIENT_SECRET from the environment.
 """
 
 from __future__ import annotations
@@ -199,9 +199,9 @@ def public_notices_of(base_url: str, credit_code: str) -> list[UUID]:
 
 
 def main() -> int:
-    base_url = os.environ["CAPEXIT_BASE_URL"]
+    base_url = os.environ["MAIN_JOB_BASE_URL"]
     access_token = token(
-        base_url, os.environ["CAPEXIT_CLIENT_ID"], os.environ["CAPEXIT_CLIENT_SECRET"]
+        base_url, os.environ["MAIN_JOB_CLIENT_ID"], os.environ["MAIN_JOB_CLIENT_SECRET"]
     )
     today = dt.datetime.now(dt.UTC).date()
     with AuthenticatedClient(base_url=base_url, token=access_token) as client:

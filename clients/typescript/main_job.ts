@@ -6,8 +6,8 @@
  * illegal-construction case as a partial draft, completes the draft, publishes it, and
  * finds the notice in the public list. `make clients` type-checks this with
  * `tsc --strict`, then runs it with node against a throwaway server
- * (clients/live_server.py), which gives it CAPEXIT_BASE_URL, CAPEXIT_CLIENT_ID and
- * CAPEXIT_CLIENT_SECRET.
+ * (clients/live_server.py), which gives it MAIN_JOB_BASE_URL, MAIN_JOB_CLIENT_ID and
+ * MAIN_JOB_CLIENT_SECRET.
  */
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "../../build/clients/ts/schema";
@@ -52,8 +52,8 @@ async function token(baseUrl: string): Promise<string> {
   const answer = await anonymous.POST("/api/v1/auth/token", {
     body: {
       grant_type: "client_credentials",
-      client_id: setting("CAPEXIT_CLIENT_ID"),
-      client_secret: setting("CAPEXIT_CLIENT_SECRET"),
+      client_id: setting("MAIN_JOB_CLIENT_ID"),
+      client_secret: setting("MAIN_JOB_CLIENT_SECRET"),
     },
     bodySerializer: (form) => {
       const fields = new URLSearchParams();
@@ -158,7 +158,7 @@ async function publish(api: Api, c: Case): Promise<Case> {
 }
 
 async function main(): Promise<void> {
-  const baseUrl = setting("CAPEXIT_BASE_URL");
+  const baseUrl = setting("MAIN_JOB_BASE_URL");
   const api = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${await token(baseUrl)}` } });
   const draft = await openDraft(api);
   const edited = await editDraft(api, draft);
