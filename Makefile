@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgres test-future browser lint openapi openapi-check bench fuzz lock clean install
+.PHONY: clients clients-typescript clients-python clients-lock
 
 install: $(STAMP)
 
@@ -34,7 +35,7 @@ run: $(STAMP)
 # The whole suite on SQLite, then again on PostgreSQL when one is reachable (each run in
 # a fresh database the suite creates and drops). CAPEXIT_REQUIRE_POSTGRES=1 turns an
 # unreachable PostgreSQL into a failure instead of a skip (.ci/run sets it).
-test: $(STAMP) lint
+test: $(STAMP) lint clients
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(BIN)/python scripts/postgres_reachable.py; then \
 		$(MAKE) --no-print-directory test-postgres; \
@@ -85,10 +86,77 @@ fuzz: $(STAMP)
 	CAPEXIT_FUZZ=1 CAPEXIT_FUZZ_EXAMPLES=$${EXAMPLES:-200} $(BIN)/python -m pytest tests/contract -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests migrations scripts benchmarks
-	$(BIN)/ruff format --check src tests migrations scripts benchmarks
+	$(BIN)/ruff check src tests migrations scripts benchmarks clients
+	$(BIN)/ruff format --check src tests migrations scripts benchmarks clients
 	$(BIN)/mypy
 	$(BIN)/lint-imports pyproject.toml
+
+# Clients generated from the committed contract, as an integrator would make them
+# (docs/decisions.md#generated-clients): each generator must print nothing but its
+# progress line, each main-job program must type-check, and each runs its job against a
+# throwaway server (clients/live_server.py). Outputs go to build/clients (not committed).
+# openapi-python-client, mypy and the generated client's runtime live in their own venv,
+# pinned by clients/python/requirements.lock (docs/decisions.md#clients-venv).
+CLIENTS := build/clients
+CLIENTS_CONTRACT ?= openapi/openapi.json
+CLIENTS_VENV := .venv-clients
+CLIENTS_STAMP := $(CLIENTS_VENV)/.installed
+OPENAPI_PYTHON_CLIENT := 0.29.1
+CLIENTS_MYPY := 2.4.1
+
+# $(call quiet_generator,LOG,PROGRESS,NAME): fail, showing LOG, when the generator printed
+# any line other than blank ones and its progress lines (PROGRESS, an extended regex).
+define quiet_generator
+	@if grep -vE '^$$|$(2)' $(1) >/dev/null; then \
+		cat $(1) >&2; \
+		echo "make clients: $(3) printed the warnings above for $(CLIENTS_CONTRACT); fix the schema the app serves (then make openapi), not the generated code" >&2; \
+		exit 1; \
+	fi
+endef
+
+clients: clients-typescript clients-python
+
+$(CLIENTS_STAMP): clients/python/requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(CLIENTS_VENV)/bin/python || $(PYTHON) -m venv $(CLIENTS_VENV)
+	$(CLIENTS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CLIENTS_VENV)/bin/python -m pip install --quiet -r clients/python/requirements.lock
+	touch $(CLIENTS_STAMP)
+
+clients-typescript: $(STAMP) $(NODE_STAMP)
+	@echo "== TypeScript client: openapi-typescript, openapi-fetch, tsc --strict =="
+	rm -rf $(CLIENTS)/ts && mkdir -p $(CLIENTS)/ts
+	$(NPM_BIN)/openapi-typescript $(CLIENTS_CONTRACT) --output $(CLIENTS)/ts/schema.d.ts \
+		> $(CLIENTS)/ts/generate.log 2>&1 || { cat $(CLIENTS)/ts/generate.log >&2; exit 1; }
+	$(call quiet_generator,$(CLIENTS)/ts/generate.log,^(✨ openapi-typescript |🚀 ),openapi-typescript)
+	$(NPM_BIN)/tsc --strict -p clients/typescript/tsconfig.json \
+		|| { echo "make clients: clients/typescript/main_job.ts does not type-check against the contract" >&2; exit 1; }
+	echo '{"type": "module"}' > $(CLIENTS)/ts/js/package.json
+	$(BIN)/python clients/live_server.py -- node $(CLIENTS)/ts/js/main_job.js
+
+clients-python: $(STAMP) $(CLIENTS_STAMP)
+	@echo "== Python client: openapi-python-client $(OPENAPI_PYTHON_CLIENT), mypy --strict =="
+	rm -rf $(CLIENTS)/python && mkdir -p $(CLIENTS)/python
+	PATH="$(CURDIR)/$(CLIENTS_VENV)/bin:$$PATH" $(CLIENTS_VENV)/bin/openapi-python-client generate \
+		--path $(CLIENTS_CONTRACT) --config clients/python/config.yaml --meta none \
+		--output-path $(CLIENTS)/python/capacity_exit_client \
+		> $(CLIENTS)/python/generate.log 2>&1 || { cat $(CLIENTS)/python/generate.log >&2; exit 1; }
+	$(call quiet_generator,$(CLIENTS)/python/generate.log,^Generating ,openapi-python-client)
+	MYPYPATH=$(CLIENTS)/python $(CLIENTS_VENV)/bin/mypy --strict --follow-imports=silent \
+		--cache-dir $(CLIENTS)/.mypy_cache clients/python/main_job.py \
+		|| { echo "make clients: clients/python/main_job.py does not type-check against the generated client" >&2; exit 1; }
+	$(BIN)/python clients/live_server.py -- \
+		env PYTHONPATH=$(CLIENTS)/python $(CLIENTS_VENV)/bin/python clients/python/main_job.py
+
+# Re-resolve clients/python/requirements.lock from the two pins above.
+clients-lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet openapi-python-client==$(OPENAPI_PYTHON_CLIENT) mypy==$(CLIENTS_MYPY)
+	{ sed -n '/^#/p' clients/python/requirements.lock; .lock-venv/bin/python -m pip freeze; } > clients/python/requirements.lock.new
+	mv clients/python/requirements.lock.new clients/python/requirements.lock
+	rm -rf .lock-venv
 
 openapi: $(STAMP)
 	$(BIN)/capacity-exit openapi --output openapi/openapi.json
@@ -112,4 +180,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .hypothesis
+	rm -rf $(VENV) $(CLIENTS_VENV) build node_modules var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .hypothesis

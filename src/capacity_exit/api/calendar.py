@@ -11,7 +11,13 @@ from capacity_exit.auth.roles import Role
 from capacity_exit.calendar import service
 from capacity_exit.calendar.models import CalendarYear
 from capacity_exit.calendar.schedule import MAX_YEAR, MIN_YEAR, YearSchedule
-from capacity_exit.calendar.schemas import DayOut, DeadlineOut, NamedDay, YearOut, YearScheduleIn
+from capacity_exit.calendar.schemas import (
+    CalendarDeadlineOut,
+    DayOut,
+    NamedDay,
+    YearOut,
+    YearScheduleIn,
+)
 from capacity_exit.core.clock import Day
 from capacity_exit.core.db import Session
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
@@ -52,7 +58,7 @@ async def get_calendar_day(
     "/deadline",
     operation_id="get_calendar_deadline",
     summary="The n-th working day after a date (the date itself does not count)",
-    response_model=DeadlineOut,
+    response_model=CalendarDeadlineOut,
     responses=problem_responses(422),
     **public(),
 )
@@ -62,9 +68,9 @@ async def get_calendar_deadline(
         Day, Query(description="YYYY-MM-DD, 2000–2100", json_schema_extra=_DATE_SCHEMA)
     ],
     working_days: Annotated[int, Query(ge=0, le=3650, description="0–3650")],
-) -> DeadlineOut:
+) -> CalendarDeadlineOut:
     result = await service.deadline(session, start, working_days)
-    return DeadlineOut(
+    return CalendarDeadlineOut(
         start=start, working_days=working_days, deadline=result.date, provisional=result.provisional
     )
 

@@ -13,6 +13,7 @@ from capacity_exit.case import machine, payloads, pushers, service
 from capacity_exit.case.machine import CaseState, Category
 from capacity_exit.case.schemas import (
     CaseCreate,
+    CaseDeadlineOut,
     CaseEventList,
     CaseEventOut,
     CaseLinks,
@@ -20,7 +21,6 @@ from capacity_exit.case.schemas import (
     CaseOut,
     CaseTransitionRequest,
     CreditPushersOut,
-    DeadlineOut,
     LifecycleList,
     LifecycleOut,
     TransitionOut,
@@ -90,7 +90,7 @@ def _out(request: Request, view: service.CaseView) -> CaseOut:
         payload=model.model_validate(case.payload),
         allowed_actions=view.allowed_actions,
         deadlines=[
-            DeadlineOut(
+            CaseDeadlineOut(
                 purpose=d.purpose,
                 due=d.due,
                 provisional=d.provisional,

@@ -35,7 +35,7 @@ class DayOut(BaseModel):
     )
 
 
-class DeadlineOut(BaseModel):
+class CalendarDeadlineOut(BaseModel):
     start: dt.date
     working_days: int
     deadline: dt.date

@@ -96,7 +96,7 @@ class CaseTransitionRequest(BaseModel):
     )
 
 
-class DeadlineOut(BaseModel):
+class CaseDeadlineOut(BaseModel):
     purpose: Literal["publicity", "completion", "announcement", "completion_announcement"]
     due: dt.date
     provisional: bool = Field(
@@ -132,7 +132,7 @@ class CaseOut(BaseModel):
         description="The actions the caller may take now (the payload may still lack "
         "fields an action needs)."
     )
-    deadlines: list[DeadlineOut]
+    deadlines: list[CaseDeadlineOut]
     overdue: bool
     overdue_since: dt.date | None = Field(
         description="The day the case was last marked overdue; kept after it completes, "
