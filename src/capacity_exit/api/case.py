@@ -54,6 +54,16 @@ _LINKS = {
         "operationId": "edit_case_draft",
         "parameters": {**_CASE_ID, "header.If-Match": "$response.header.ETag"},
     },
+    # The case's notices and credit pushes: the same lists as `links.notices` and
+    # `links.credit_pushes`.
+    "ListCaseNotices": {
+        "operationId": "list_disclosures",
+        "parameters": {"query.case": "$response.body#/id", "query.include_withdrawn": True},
+    },
+    "ListCaseCreditPushes": {
+        "operationId": "list_credit_pushes",
+        "parameters": {"query.case": "$response.body#/id"},
+    },
 }
 
 
@@ -75,6 +85,8 @@ def _out(request: Request, view: service.CaseView) -> CaseOut:
         forced_exit_case=url("get_case", case_id=view.forced_exit_case_id)
         if view.forced_exit_case_id
         else None,
+        notices=f"{url('list_disclosures')}?case={case.id}&include_withdrawn=true",
+        credit_pushes=f"{url('list_credit_pushes')}?case={case.id}",
     )
     model = payloads.DRAFT_MODELS[case.category]
     return CaseOut(

@@ -154,6 +154,10 @@ async def list_disclosures(
     published_to: Timestamp | None = None,
     include_withdrawn: bool = False,
     batch: uuid.UUID | None = None,
+    case: Annotated[
+        uuid.UUID | None,
+        Query(description="The notices published from this case (its `links.notices`)."),
+    ] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
     if_none_match: IfNoneMatch = None,
@@ -168,6 +172,7 @@ async def list_disclosures(
         "published_to": published_to,
         "include_withdrawn": include_withdrawn,
         "batch": batch,
+        "case": case,
     }
     page, next_cursor = await paginate(
         cursor,
