@@ -34,7 +34,7 @@ def _follow(contract: dict[str, Any], link: dict[str, Any], case: dict[str, Any]
         assert where == "query", name
         if isinstance(value, str) and value.startswith("$response.body#/"):
             value = case[value.removeprefix("$response.body#/")]
-        query[parameter] = str(value).lower() if isinstance(value, bool) else str(value)
+        query[parameter] = str(value)
     return str(httpx.URL(path, params=query))
 
 

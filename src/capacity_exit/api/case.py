@@ -58,7 +58,7 @@ _LINKS = {
     # `links.credit_pushes`.
     "ListCaseNotices": {
         "operationId": "list_disclosures",
-        "parameters": {"query.case": "$response.body#/id", "query.include_withdrawn": True},
+        "parameters": {"query.case": "$response.body#/id", "query.include_withdrawn": "true"},
     },
     "ListCaseCreditPushes": {
         "operationId": "list_credit_pushes",
