@@ -272,7 +272,8 @@ async def edit_case_draft(
     summary="Take a step of the case's lifecycle (If-Match required)",
     description="Takes one step of the category's transition table (`GET /case-lifecycles` draws "
     "it): the table names the role (an `officer` records: `report_*`, `record_*`; an "
-    "`approver` signs: publish, accept, announce, decide, close, revoke, withdraw; "
+    "`approver` signs: publish, accept or reject, announce, decide, close, revoke, "
+    "withdraw; "
     "`lead` also confirms and publishes compliant cases), the department kinds, and "
     "the fields the step needs; the case's own department takes its steps (a forced "
     "exit's closure also a department its decision involves). What follows commits "
