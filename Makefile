@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres test-future browser lint openapi openapi-check bench fuzz lock clean install
+.PHONY: run test test-sqlite test-postgres test-future browser lint lint-contract openapi openapi-check bench fuzz lock clean install
 .PHONY: clients clients-typescript clients-python clients-lock
 
 install: $(STAMP)
@@ -90,6 +90,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests migrations scripts benchmarks clients
 	$(BIN)/mypy
 	$(BIN)/lint-imports pyproject.toml
+	$(MAKE) --no-print-directory lint-contract
+
+# The committed contract against Redocly's `recommended` and Spectral's `spectral:oas`
+# rulesets (redocly.yaml, .spectral.yaml; no rule off, no ignore file): any finding, a
+# warning or a hint included, fails.
+lint-contract: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python scripts/redocly_lint.py $(NPM_BIN)/redocly \
+		--lint-config=error --config redocly.yaml openapi/openapi.json
+	$(NPM_BIN)/spectral lint --ruleset .spectral.yaml --fail-severity=hint openapi/openapi.json
 
 # Clients generated from the committed contract, as an integrator would make them
 # (docs/decisions.md#generated-clients): each generator must print nothing but its

@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     # Trust in headers (issue 14, item 7). Absolute URLs (the Atom feed, `Location`) are
     # built from the public base URL, never from the request's Host; production needs it.
     public_base_url: AnyHttpUrl | None = None
+    # The operator's page for integrators' questions: the contract's `info.contact.url`.
+    contact_url: AnyHttpUrl | None = None
     # Host names served besides the public base URL's (`*.example.gov.cn`: its subdomains);
     # any other Host is 400 `untrusted_host`. Empty: in development also localhost,
     # 127.0.0.1, ::1 and testserver (the test client); in production nothing else.

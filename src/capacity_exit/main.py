@@ -18,6 +18,7 @@ from capacity_exit.api.auth import router as auth_router
 from capacity_exit.api.calendar import public_router as calendar_public_router
 from capacity_exit.api.calendar import router as calendar_router
 from capacity_exit.api.case import router as case_router
+from capacity_exit.api.contract_info import DESCRIPTION, LICENSE, SERVERS, TAGS, contact
 from capacity_exit.api.credit import router as credit_router
 from capacity_exit.api.disclosure import public_router as disclosure_public_router
 from capacity_exit.api.disclosure import router as disclosure_router
@@ -103,6 +104,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="推动落后产能退出信息公开共享 — disclosure and sharing system for "
         "pushing backward production capacity to exit",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        servers=SERVERS,
+        contact=contact(str(settings.contact_url) if settings.contact_url else None),
+        license_info=LICENSE,
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,

@@ -166,7 +166,8 @@ def test_each_operation_enforces_the_policy_it_declares(app: FastAPI) -> None:
 def test_no_operation_is_deprecated_or_from_another_version(app: FastAPI) -> None:
     for key, operation in _contract(app).items():
         assert not operation.get("deprecated"), key
-    assert app.openapi().get("servers") is None  # no second base path advertised
+    # One server, this deployment itself: no second base path advertised.
+    assert app.openapi()["servers"] == [{"url": "/", "description": "This deployment"}]
 
 
 # What a scanner asks for first: debug and admin consoles, other versions, other

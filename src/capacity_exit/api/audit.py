@@ -43,6 +43,11 @@ _CACHE = "public, max-age=60"
     "",
     operation_id="list_audit_events",
     summary="Audit events of objects in the caller's jurisdictions, oldest first",
+    description="The audit log of objects in the caller's jurisdictions, oldest first, by object, "
+    "subject and time: who changed what and when, with the states before and after "
+    "(secrets redacted). Administrators also see events with no jurisdiction (logins, "
+    "the calendar, reference data). Changes nothing. No clause of the regulation: the "
+    "record of every change made under it.",
     response_model=AuditEventList,
     responses=problem_responses(422),
     **access(),
@@ -93,15 +98,16 @@ async def list_audit_events(
     "/verify",
     operation_id="verify_audit_chain",
     summary="Recompute the whole chain and report the first bad position",
+    description="Recomputes every event's keyed hash, checks that each links to the one before, "
+    "that the head row matches the chain's end, and that the chain still holds every "
+    "checkpoint published in the database (each signature checked). Checkpoints kept "
+    "outside (the witness file, copies others fetched) are checked by `capacity-exit "
+    "audit verify --against`. No clause of the regulation: the record of every change "
+    "made under it.",
     response_model=VerificationOut,
     **access(Role.admin, scope="global"),
 )
 async def verify_audit_chain(request: Request, session: Session) -> VerificationOut:
-    """Recomputes every event's keyed hash, checks that each links to the one before, that
-    the head row matches the chain's end, and that the chain still holds every checkpoint
-    published in the database (each signature checked). Checkpoints kept outside (the
-    witness file, copies others fetched) are checked by `capacity-exit audit verify
-    --against`. Administrators only; nothing changes."""
     settings: Settings = request.app.state.settings
     try:
         stored = await publication.stored_heads(session, settings)
@@ -126,17 +132,18 @@ def _checkpoint_out(row: AuditCheckpoint) -> CheckpointOut:
     "",
     operation_id="list_audit_checkpoints",
     summary="Signed heads of the audit chain, oldest first (public)",
+    description="Every checkpoint the service has signed, in the order it signed them: the "
+    "chain's length and last hash at a time, signed with the audit key (the worker "
+    "signs one each `CAPEXIT_AUDIT_CHECKPOINT_SECONDS`). Keep them: a chain rewritten "
+    "or cut back before a kept checkpoint no longer matches it (`capacity-exit audit "
+    "verify --against`). Cached for a minute; changes nothing. No clause of the "
+    "regulation: it lets outsiders check the record of every step taken under it.",
     response_model=CheckpointList,
     **public(),
 )
 async def list_audit_checkpoints(
     session: Session, response: Response, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> CheckpointList:
-    """Every checkpoint the service has signed, in the order it signed them: the chain's
-    length and last hash at a time, signed with the audit key (the worker signs one each
-    `CAPEXIT_AUDIT_CHECKPOINT_SECONDS`). Keep them: a chain rewritten or cut back before a
-    kept checkpoint no longer matches it (`capacity-exit audit verify --against`). Anyone
-    may read them, without a token."""
     page, next_cursor = await paginate(
         cursor,
         limit,
@@ -153,13 +160,14 @@ async def list_audit_checkpoints(
     "/latest",
     operation_id="get_latest_audit_checkpoint",
     summary="The latest signed head of the audit chain (public)",
+    description="The most recently signed checkpoint; 404 before the first one is made. Cached "
+    "for a minute; changes nothing. No clause of the regulation: it lets outsiders "
+    "check the record of every step taken under it.",
     response_model=CheckpointOut,
     responses=problem_responses(404),
     **public(),
 )
 async def get_latest_audit_checkpoint(session: Session, response: Response) -> CheckpointOut:
-    """The most recently signed checkpoint; 404 before the first one is made. Anyone may
-    read it, without a token."""
     latest = await service.latest_checkpoint(session)
     response.headers["Cache-Control"] = _CACHE
     return _checkpoint_out(latest)
@@ -169,13 +177,14 @@ async def get_latest_audit_checkpoint(session: Session, response: Response) -> C
     "/keys",
     operation_id="get_audit_checkpoint_keys",
     summary="The public key that verifies the audit checkpoints (JWKS, public)",
+    description="The audit key's public half as a JSON Web Key Set, `kid` as in the checkpoints. "
+    "Pin it once; a checkpoint whose signature it does not verify was not signed by "
+    "this service. Cached for five minutes; changes nothing. No clause of the "
+    "regulation: it lets outsiders check the record of every step taken under it.",
     response_model=Jwks,
     **public(),
 )
 async def get_audit_checkpoint_keys(request: Request, response: Response) -> Jwks:
-    """The audit key's public half as a JSON Web Key Set, `kid` as in the checkpoints. Pin
-    it once; a checkpoint whose signature it does not verify was not signed by this
-    service. Anyone may read it, without a token."""
     key = verification_key(keys.key_pem(request.app.state.settings))
     response.headers["Cache-Control"] = "public, max-age=300"
     return Jwks(keys=[{**key.jwk, "kid": key.kid, "use": "sig", "alg": ALGORITHM}])

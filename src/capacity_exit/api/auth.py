@@ -103,6 +103,16 @@ def _refusal(
     "/token",
     operation_id="issue_token",
     summary="Issue an access token (password or client-credentials grant)",
+    description="OAuth 2.0 token request: `password` for user accounts, `client_credentials` (in "
+    "the form or by HTTP Basic) for service accounts. Any credential problem is 401 "
+    "with the OAuth `error` code and a Bearer challenge. Each login name (known or "
+    "not) gets `CAPEXIT_LOGIN_MAX_FAILURES` guesses per "
+    "`CAPEXIT_LOGIN_WINDOW_SECONDS`: a guess is counted before its secret is checked, "
+    "however many arrive at once, and the wrong guess that uses up the allowance, and "
+    "every one after it until `CAPEXIT_LOGIN_LOCKOUT_SECONDS` have passed, is 429 "
+    "with `Retry-After` (the right secret too, unchecked). A success clears the "
+    "count. Checked failures and issued tokens are audited (`auth.login_failed`, "
+    "`auth.token_issued`). No clause of the regulation: access to the system.",
     response_model=TokenResponse,
     responses=problem_responses(401, 422, 429),
     **public(),
@@ -114,15 +124,6 @@ async def issue_token(
     form: Annotated[TokenForm, Form()],
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> TokenResponse | Response:
-    """OAuth 2.0 token request: `password` for user accounts, `client_credentials` (in
-    the form or by HTTP Basic) for service accounts. Any credential problem is 401 with
-    the OAuth `error` code and a Bearer challenge. Each login name (known or not) gets
-    `CAPEXIT_LOGIN_MAX_FAILURES` guesses per `CAPEXIT_LOGIN_WINDOW_SECONDS`: a guess is
-    counted before its secret is checked, however many arrive at once, and the wrong
-    guess that uses up the allowance, and every one after it until
-    `CAPEXIT_LOGIN_LOCKOUT_SECONDS` have passed, is 429 with `Retry-After` (the right
-    secret too, unchecked). A success clears the count. Checked failures and issued
-    tokens are audited (`auth.login_failed`, `auth.token_issued`)."""
     credentials = _credentials(form, authorization)
     if credentials is None:
         return _refusal(
@@ -159,6 +160,11 @@ async def issue_token(
     "/jwks.json",
     operation_id="get_jwks",
     summary="Public keys that verify this service's tokens (JWKS)",
+    description="The public keys that verify the access tokens this service issues, with their "
+    "`kid`: the signing key and those kept from before a rotation "
+    "(`CAPEXIT_JWT_PREVIOUS_KEY_FILES`), so tokens issued before it still verify. "
+    "Other systems verify our tokens with it. Cached for five minutes; changes "
+    "nothing. No clause of the regulation: access to the system.",
     response_model=Jwks,
     **public(),
 )
@@ -171,6 +177,10 @@ async def get_jwks(request: Request, response: Response) -> Jwks:
     "/auth/me",
     operation_id="get_me",
     summary="The caller: department, roles and jurisdiction scope",
+    description="Who the token says the caller is: subject, department and its kind, level, "
+    "roles, and the jurisdictions it reads and writes in (a city department also "
+    "reads its counties). Changes nothing. No clause of the regulation: access to the "
+    "system.",
     response_model=Me,
     **access(scope="global"),
 )
@@ -191,6 +201,12 @@ async def get_me(principal: CurrentPrincipal) -> Me:
     "/accounts",
     operation_id="create_account",
     summary="Create a user or service account (the secret is shown once)",
+    description="Creates a user account (password grant; at least 12 characters) or a service "
+    "account (client credentials; always a generated secret) for a department in the "
+    "administrator's jurisdictions (403 `out_of_scope` otherwise, 409 `login_taken`). "
+    "The secret is answered once, with `Cache-Control: no-store`, and stored only as "
+    "an argon2id hash. Audited as `account.create`. No clause of the regulation: "
+    "access to the system.",
     status_code=status.HTTP_201_CREATED,
     response_model=AccountWithSecret,
     responses=problem_responses(409, 422),
@@ -209,6 +225,9 @@ async def create_account(
     "/accounts",
     operation_id="list_accounts",
     summary="List accounts in the caller's jurisdictions",
+    description="Accounts of the departments in the administrator's jurisdictions, by department "
+    "and kind, disabled ones on request; secrets are never shown. Changes nothing. No "
+    "clause of the regulation: access to the system.",
     response_model=AccountList,
     responses=problem_responses(422),
     **access(Role.admin),
@@ -246,6 +265,9 @@ async def list_accounts(
     "/accounts/{account_id}",
     operation_id="get_account",
     summary="Get one account",
+    description="One account, with its version as `ETag` (the `If-Match` of disabling, enabling "
+    "or rotating it). Changes nothing. No clause of the regulation: access to the "
+    "system.",
     response_model=AccountOut,
     responses=problem_responses(404, 422),
     **access(Role.admin),
@@ -272,6 +294,14 @@ def _toggle(disabled: bool) -> None:
             if disabled
             else "Enable a disabled account"
         ),
+        description=(
+            "Disables the account: its tokens are refused from the next request on and it "
+            "gets no new ones. An administrator cannot disable their own account (409). "
+            "Audited as `account.disable`."
+            if disabled
+            else "Enables a disabled account: it signs in again. Audited as `account.enable`."
+        )
+        + " No clause of the regulation: access to the system.",
         response_model=AccountOut,
         responses=_CHANGE_RESPONSES,
         **access(Role.admin),
@@ -298,6 +328,10 @@ _toggle(disabled=False)
     "/accounts/{account_id}/rotate-secret",
     operation_id="rotate_account_secret",
     summary="Replace an account's password or client secret (the new one is shown once)",
+    description="Replaces the account's secret: a user's password with the one given (or a "
+    "generated one), a service account's client secret with a generated one, answered "
+    "once with `Cache-Control: no-store`; the old secret stops working. Audited as "
+    "`account.rotate_secret`. No clause of the regulation: access to the system.",
     response_model=AccountWithSecret,
     responses=_CHANGE_RESPONSES,
     **access(Role.admin),

@@ -36,6 +36,10 @@ _ETAG = {"ETag": {"description": "Version of the loaded schedule", "schema": {"t
     "/days/{date}",
     operation_id="get_calendar_day",
     summary="Is this day a working day (工作日)?",
+    description="Whether a day is a working day (工作日), and why: a weekday, a weekend day, a "
+    "statutory holiday (named) or a weekend day worked (调休); `provisional` when the "
+    "year's official schedule is not confirmed. Changes nothing. Serves 一(三): every "
+    "time limit counts working days.",
     response_model=DayOut,
     responses=problem_responses(422),
     **public(),
@@ -58,6 +62,10 @@ async def get_calendar_day(
     "/deadline",
     operation_id="get_calendar_deadline",
     summary="The n-th working day after a date (the date itself does not count)",
+    description="The `working_days`-th working day after `start` (the start itself does not "
+    'count), as the regulation counts "within N working days" (10 for notices, '
+    "一(三); 15 for stage notifications, 二(一)); `provisional` when a year it spans "
+    "has no confirmed schedule. Changes nothing.",
     response_model=CalendarDeadlineOut,
     responses=problem_responses(422),
     **public(),
@@ -95,6 +103,11 @@ def _year_out(schedule: YearSchedule, loaded: CalendarYear | None) -> YearOut:
     "/years/{year}",
     operation_id="get_calendar_year",
     summary="A year's holidays, adjusted working days and status",
+    description="A year's holidays and adjusted working days, whether they are confirmed (loaded, "
+    "or a year whose official notice the `holidays` package carries) or provisional, "
+    'and where they come from. Its `ETag` is the loaded schedule\'s version (`"0"` '
+    "before any load), the `If-Match` of the next load. Changes nothing. Serves "
+    "一(三).",
     response_model=YearOut,
     responses={200: {"headers": _ETAG}, **problem_responses(422)},
     **public(),
@@ -109,6 +122,14 @@ async def get_calendar_year(session: Session, response: Response, year: Year) ->
     "/years/{year}",
     operation_id="load_calendar_year",
     summary="Load or correct a year's official schedule (If-Match: the year's ETag)",
+    description="Replace a year's schedule (every day off and every weekend day worked) with the "
+    "State Council's notice: every provisional deadline that depends on it moves at "
+    "once (deadlines are computed on read; each loaded schedule is kept). The "
+    "calendar is the same for every department, so only an administrator of the "
+    "administering level (`CAPEXIT_ADMINISTRATION_LEVEL`, the city by default) may "
+    "load it; a county's administrator is refused with 403. `If-Match` carries the "
+    'year\'s ETag (`"0"` before any load): missing is 428, stale 412. Audited as '
+    "`calendar.load`. Serves 一(三).",
     response_model=YearOut,
     responses={200: {"headers": _ETAG}, **problem_responses(412, 413, 422, 428)},
     **access(Role.admin, scope="administration"),
@@ -121,13 +142,6 @@ async def load_calendar_year(
     body: YearScheduleIn,
     if_match: IfMatch = None,
 ) -> YearOut:
-    """Replace a year's schedule (every day off and every weekend day worked) with the
-    State Council's notice: every provisional deadline that depends on it moves at once
-    (deadlines are computed on read; each loaded schedule is kept). The calendar is the
-    same for every department, so only an administrator of the administering level
-    (`CAPEXIT_ADMINISTRATION_LEVEL`, the city by default) may load it; a county's
-    administrator is refused with 403. `If-Match` carries the year's ETag (`"0"` before
-    any load): missing is 428, stale 412."""
     row = await service.load_year(session, principal, year, body, Precondition(if_match))
     schedule, loaded = await service.year_view(session, year)
     set_etag(response, row.version)

@@ -54,6 +54,16 @@ _LINKS = {
         "operationId": "edit_case_draft",
         "parameters": {**_CASE_ID, "header.If-Match": "$response.header.ETag"},
     },
+    # The case's notices and credit pushes: the same lists as `links.notices` and
+    # `links.credit_pushes`.
+    "ListCaseNotices": {
+        "operationId": "list_disclosures",
+        "parameters": {"query.case": "$response.body#/id", "query.include_withdrawn": "true"},
+    },
+    "ListCaseCreditPushes": {
+        "operationId": "list_credit_pushes",
+        "parameters": {"query.case": "$response.body#/id"},
+    },
 }
 
 
@@ -75,6 +85,8 @@ def _out(request: Request, view: service.CaseView) -> CaseOut:
         forced_exit_case=url("get_case", case_id=view.forced_exit_case_id)
         if view.forced_exit_case_id
         else None,
+        notices=f"{url('list_disclosures')}?case={case.id}&include_withdrawn=true",
+        credit_pushes=f"{url('list_credit_pushes')}?case={case.id}",
     )
     model = payloads.DRAFT_MODELS[case.category]
     return CaseOut(
@@ -118,8 +130,15 @@ def _single(request: Request, response: Response, view: service.CaseView) -> Cas
     "/cases",
     operation_id="create_case",
     summary="Open a case from an inspection, as a draft of its category",
-    description="`forced_exit` cases are not created here: escalating a rectification case "
-    "(refusal, or a failed re-inspection) opens one for the local government (一(一)4).",
+    description="Opens a draft case of a category for an enterprise in the caller's jurisdiction, "
+    "citing an inspection of that enterprise. The kinds of department that own the "
+    "category open it: illegal (一(一)1) `drc`, `miit`, `natres`, `ecoenv`, "
+    "`emergency`, `market`, `tax`, `finance`; elimination (一(一)2) `miit`, `drc`; "
+    "rectification (一(一)3) `ecoenv`, `emergency`, `market`, `energy`; compliant "
+    "(一(一)5) `miit`, the lead department. `forced_exit` cases are not created here: "
+    "escalating a rectification case (refusal, or a failed re-inspection) opens one "
+    "for the local government (一(一)4). The content may be incomplete until a step "
+    "needs it. Audited as `case.create`, the first entry of its history.",
     status_code=status.HTTP_201_CREATED,
     response_model=CaseOut,
     responses={
@@ -144,6 +163,9 @@ async def create_case(
     "/cases",
     operation_id="list_cases",
     summary="List cases in the caller's jurisdictions",
+    description="Cases in the caller's jurisdictions, by category, status, jurisdiction, "
+    "department, enterprise, overdue and completion deadline, oldest first, each with "
+    "the actions the caller may take now. Changes nothing. Serves 一(一)1-5.",
     response_model=CaseList,
     responses=problem_responses(422),
     **access(),
@@ -196,6 +218,11 @@ async def list_cases(
     "/cases/{case_id}",
     operation_id="get_case",
     summary="Get one case: status, the caller's allowed actions, deadlines and links",
+    description="One case: status, content, the caller's `allowed_actions`, its deadlines "
+    "(publicity within 10 working days of the inspection, 一(三); completion; "
+    "announcements) and `links` to its enterprise, inspection, related cases, "
+    "history, notices and credit pushes. Its `ETag` is the `If-Match` of its next "
+    "edit or step. Changes nothing. Serves 一(一)1-5.",
     response_model=CaseOut,
     responses={
         200: {"links": {k: v for k, v in _LINKS.items() if k != "GetCase"}},
@@ -217,9 +244,11 @@ async def get_case(
     "/cases/{case_id}",
     operation_id="edit_case_draft",
     summary="Change a draft's content (If-Match required)",
-    description="The body holds fields of the case category's payload: a field given "
-    "replaces the stored one, `null` clears it, an absent one stays. Only a case in its "
-    "initial state (`draft`, or a forced exit's `proposed`) is edited.",
+    description="The body holds fields of the case category's payload: a field given replaces the "
+    "stored one, `null` clears it, an absent one stays. Only a case in its initial "
+    "state (`draft`, or a forced exit's `proposed`) is edited, by its own department. "
+    "Audited as `case.edit`, an entry of its history. Serves 一(一)1-5: the content "
+    "its notices will publish.",
     response_model=CaseOut,
     responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
     **access(*WRITERS),
@@ -241,12 +270,26 @@ async def edit_case_draft(
     "/cases/{case_id}/transitions",
     operation_id="transition_case",
     summary="Take a step of the case's lifecycle (If-Match required)",
-    description="409 when the case's state does not allow the action (naming both), 403 "
-    "when the caller's role or department may not take it, 422 naming every missing field. "
-    "Dates are `YYYY-MM-DD` strings (422 `iso_date` for a number or a datetime) and follow "
-    "the case's own timeline: a date before the cited inspection, the publication or the "
-    "step it follows, or a completion dated before the day the case was marked overdue, is "
-    "422 `before_timeline` pointing at it.",
+    description="Takes one step of the category's transition table (`GET /case-lifecycles` draws "
+    "it): the table names the role (an `officer` records: `report_*`, `record_*`; an "
+    "`approver` signs: publish, accept or reject, announce, decide, close, revoke, "
+    "withdraw; "
+    "`lead` also confirms and publishes compliant cases), the department kinds, and "
+    "the fields the step needs; the case's own department takes its steps (a forced "
+    "exit's closure also a department its decision involves). What follows commits "
+    "with the step: `publish`, `announce` and `announce_completion` publish the "
+    "notice (一(一)1-5); a refusal or a failed re-inspection escalates a "
+    "rectification into a forced-exit proposal for the local government (一(一)4) and "
+    "queues credit listings, as does a forced-exit decision (一(二)); an accepted "
+    "completion of a listed case queues the listing's withdrawal (信用修复); "
+    "`withdraw` and `revoke` withdraw the case's notices and its listing. Each step "
+    "is an entry of the case's history and the audit event `case.<action>`.\n\n409 "
+    "when the case's state does not allow the action (naming both), 403 when the "
+    "caller's role or department may not take it, 422 naming every missing field. "
+    "Dates are `YYYY-MM-DD` strings (422 `iso_date` for a number or a datetime) and "
+    "follow the case's own timeline: a date before the cited inspection, the "
+    "publication or the step it follows, or a completion dated before the day the "
+    "case was marked overdue, is 422 `before_timeline` pointing at it.",
     response_model=CaseOut,
     responses={
         200: {"links": {k: v for k, v in _LINKS.items() if k != "GetCase"}},
@@ -271,6 +314,10 @@ async def transition_case(
     "/cases/{case_id}/events",
     operation_id="list_case_events",
     summary="The case's history: creation, edits, steps and overdue marks, oldest first",
+    description="The case's history, oldest first: its creation, draft edits, each step with the "
+    "fields it recorded and what followed (the credit pushes it queued), corrections "
+    "that reached it from its notices, and the overdue marks of the daily scan. "
+    "Changes nothing. Serves 一(一)1-5 and 一(二).",
     response_model=CaseEventList,
     responses=problem_responses(404, 422),
     **access(),
@@ -300,9 +347,10 @@ async def list_case_events(
     "/case-lifecycles",
     operation_id="list_case_lifecycles",
     summary="The five categories' lifecycles as transition tables, for drawing",
-    description="Each category's transitions (who takes each step, what it needs and "
-    "causes) and `credit_pushers`: who pushes for its cases to the credit platforms by "
-    "hand, and retries or cancels their pushes.",
+    description="Each category's transitions (who takes each step, what it needs and causes) and "
+    "`credit_pushers`: who pushes for its cases to the credit platforms by hand, and "
+    "retries or cancels their pushes. The same table decides every step of `POST "
+    "/cases/{case_id}/transitions`. Changes nothing. Serves 一(一)1-5 and 一(二).",
     response_model=LifecycleList,
     responses=problem_responses(422),
     **access(),

@@ -75,6 +75,10 @@ async def _detail(
     "/credit-targets",
     operation_id="list_credit_targets",
     summary="The credit platforms pushed to (secrets never shown)",
+    description="The credit platforms this deployment pushes to (全国信用信息共享平台, 信用中国, "
+    "信用吉林 …): code, name, base URL without any credentials, kind of "
+    "authentication, timeout, rate and answer size cap. Changes nothing. Serves "
+    "一(二).",
     response_model=CreditTargetList,
     **access(scope="global"),
 )
@@ -99,6 +103,10 @@ async def list_credit_targets() -> CreditTargetList:
     "/credit-pushes",
     operation_id="list_credit_pushes",
     summary="Pushes to the credit platforms in the caller's jurisdictions, oldest first",
+    description="Pushes in the caller's jurisdictions, oldest first, by target, status, "
+    "enterprise, case (a case's `links.credit_pushes`) and kind (listing, update, "
+    "withdrawal). Each push is a job the worker delivers, with retries. Changes "
+    "nothing. Serves 一(二).",
     response_model=CreditPushList,
     responses=problem_responses(422),
     **access(),
@@ -130,9 +138,10 @@ async def list_credit_pushes(
     "/credit-pushes/{push_id}",
     operation_id="get_credit_push",
     summary="One push, with every attempt",
-    description="Any role reads the pushes of its jurisdictions. What each attempt got back "
-    "from the platform (`response_excerpt`, credentials redacted) is shown to approvers and "
-    "administrators only; for other roles it is null.",
+    description="Any role reads the pushes of its jurisdictions. What each attempt got back from "
+    "the platform (`response_excerpt`, credentials redacted) is shown to approvers "
+    "and administrators only; for other roles it is null. Its `ETag` is the "
+    "`If-Match` of a retry or cancellation. Changes nothing. Serves 一(二).",
     response_model=CreditPushDetail,
     responses=problem_responses(404, 422),
     **access(),
@@ -148,7 +157,9 @@ async def get_credit_push(
     "/credit-pushes/{push_id}/retry",
     operation_id="retry_credit_push",
     summary="Send a dead or cancelled push again, with fresh attempts (If-Match required)",
-    description=_PUSHERS,
+    description="Puts a `dead` or `cancelled` push back in the queue, due now, with a fresh "
+    "allowance of attempts; the worker sends it with the same `Idempotency-Key`, so the "
+    f"platform applies it once. {_PUSHERS} Audited as `credit_push.retry`. Serves 一(二).",
     response_model=CreditPushDetail,
     responses=problem_responses(403, 404, 409, 412, 422, 428),
     **access(*CREDIT_PUSH_ROLES),
@@ -168,7 +179,9 @@ async def retry_credit_push(
     "/credit-pushes/{push_id}/cancel",
     operation_id="cancel_credit_push",
     summary="Stop a push that is not delivered or in flight (If-Match required)",
-    description=_PUSHERS,
+    description="Stops a `pending`, `retrying` or `dead` push: it is `cancelled` and no worker "
+    "sends it (409 once delivered or while in flight); a retry sends it again. "
+    f"{_PUSHERS} Audited as `credit_push.cancel`. Serves 一(二).",
     response_model=CreditPushDetail,
     responses=problem_responses(403, 404, 409, 412, 422, 428),
     **access(*CREDIT_PUSH_ROLES),
@@ -188,7 +201,11 @@ async def cancel_credit_push(
     "/credit-pushes",
     operation_id="push_to_credit_platforms",
     summary="Push a case's listing, a joint punishment update or a withdrawal by hand",
-    description=_PUSHERS,
+    description="Queues, one push per configured target, a case's listing, an update of it (a "
+    "joint punishment measure, 联合惩戒, applied or lifted) or the withdrawal of its listing "
+    "(信用修复), and answers with the pushes; the worker delivers them. A case whose "
+    f"listing was withdrawn is not pushed again (409). {_PUSHERS} Audited as "
+    "`credit_push.create`. Serves 一(二).",
     status_code=201,
     response_model=ManualPushOut,
     responses=problem_responses(403, 404, 409, 413, 422),

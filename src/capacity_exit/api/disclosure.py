@@ -123,6 +123,13 @@ def _out(request: Request, d: Disclosure, document_url: str | None = None) -> Di
     "/disclosures",
     operation_id="list_disclosures",
     summary="The public record: notices newest first (no token needed)",
+    description="The public record of notices (公示 and 公告) published by case steps, newest "
+    "first: current versions, withdrawn ones too with `include_withdrawn`; by "
+    "category, kind, jurisdiction, department (as publisher or co-publisher), "
+    "enterprise, publication time, batch, or the case it was published from (a case's "
+    "`links.notices`). Superseded versions are reached through a notice's `versions`. "
+    "Conditional: `If-None-Match` gets 304. Changes nothing. Serves 一(一)1-5 and "
+    "一(四) (counties publish first).",
     response_model=DisclosureList,
     responses={
         **conditional_get_responses(
@@ -154,6 +161,10 @@ async def list_disclosures(
     published_to: Timestamp | None = None,
     include_withdrawn: bool = False,
     batch: uuid.UUID | None = None,
+    case: Annotated[
+        uuid.UUID | None,
+        Query(description="The notices published from this case (its `links.notices`)."),
+    ] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
     if_none_match: IfNoneMatch = None,
@@ -168,6 +179,7 @@ async def list_disclosures(
         "published_to": published_to,
         "include_withdrawn": include_withdrawn,
         "batch": batch,
+        "case": case,
     }
     page, next_cursor = await paginate(
         cursor,
@@ -189,7 +201,8 @@ async def list_disclosures(
     "states the role in which that department carries it as a category of the scheme "
     f"`{feed.PUBLISHING_ROLE_SCHEME}` (term `publisher` or `co_publisher`); co-publishers are "
     "the entry's contributors. The feed's `updated` is its newest entry's publication, "
-    "or the time of the request when it has none.",
+    "or the time of the request when it has none. Conditional: `If-None-Match` gets 304. "
+    "Changes nothing. Serves 一(一)1-5: the public record, for readers to follow.",
     response_class=Response,
     responses={
         **conditional_get_responses(
@@ -239,6 +252,10 @@ async def disclosure_feed(
     "/disclosures/{disclosure_id}",
     operation_id="get_disclosure",
     summary="One notice, with every version and its history",
+    description="One notice as published, its content frozen at publication, with every version "
+    "of its series (corrections) and its history (published, corrected, withdrawn, "
+    "reviewed). Its `ETag` carries the version that a correction or withdrawal names "
+    "in `If-Match`. Changes nothing. Serves 一(一)1-5.",
     response_model=DisclosureDetail,
     responses={
         **conditional_get_responses(
@@ -285,6 +302,10 @@ async def get_disclosure(
     "/disclosures/{disclosure_id}/document",
     operation_id="get_disclosure_document",
     summary="The official notice text, ready to post on a government site",
+    description="The notice as official Chinese text, to post on the publishing department's or "
+    "government's site (一(一)1-5): `text/html` or `text/plain` by `Accept` (406 for "
+    "anything else), each field labelled with its title, the publisher and "
+    "co-publishers named (联合发布). Changes nothing.",
     response_class=Response,
     responses={
         **conditional_get_responses(
@@ -327,6 +348,13 @@ def _single(request: Request, response: Response, disclosure: Disclosure) -> Dis
     "/disclosure-batches",
     operation_id="publish_disclosure_batch",
     summary="Publish many cases of one category together (集中公示), all or none",
+    description="Concentrated publication (集中公示): publishes many cases of one category of the "
+    "caller's department together, each at the version the caller holds (given per "
+    "case in the body), in one transaction: if one cannot be published nothing is, "
+    "and the problem points at `/cases/<i>` with that case's own status. Each case "
+    "takes its `publish` step with all that follows it; its notice carries the "
+    "`batch_id` (the public list filters by `batch`). Audited as `disclosure.batch` "
+    "and each case's step. Serves 一(三).",
     status_code=201,
     response_model=BatchOut,
     responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
@@ -349,6 +377,12 @@ async def publish_disclosure_batch(
     "/disclosures/{disclosure_id}/corrections",
     operation_id="correct_disclosure",
     summary="Publish a corrected version of a notice, with the reason (If-Match required)",
+    description="The publishing department's approver publishes the next version of a current "
+    "notice with the reason, changing only fields the notice shows (validated as the "
+    "category's payload); the old version becomes `superseded`. The corrected fields "
+    "are written into the case (a `corrected` entry in its history), and a correction "
+    "naming an open correction request resolves it. `If-Match`: the notice's version. "
+    "Audited as `disclosure.correct`. Serves 一(一) and 一(四).",
     status_code=201,
     response_model=DisclosureOut,
     responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
@@ -373,6 +407,11 @@ async def correct_disclosure(
     "/disclosures/{disclosure_id}/withdrawal",
     operation_id="withdraw_disclosure",
     summary="Withdraw a notice, keeping it with the reason (If-Match required)",
+    description="The publishing department's approver withdraws a current notice with the reason; "
+    "it stays in the record as `withdrawn`. Withdrawing a notice of an open case "
+    "withdraws the case too, with its other notices and its credit listing; the "
+    "notice of a case that has ended is withdrawn alone. `If-Match`: the notice's "
+    "version. Audited as `disclosure.withdraw`. Serves 一(一).",
     response_model=DisclosureOut,
     responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
     **access(Role.approver),
@@ -396,6 +435,12 @@ async def withdraw_disclosure(
     "/disclosures/{disclosure_id}/reviews",
     operation_id="review_disclosure",
     summary="Record the city's re-check or spot check of a county notice (一(四))",
+    description="A department of the city records its re-check (复核) or spot check (抽查) of a "
+    "county's current notice (403 `not_reviewer` for anyone else, 409 for a "
+    "superseded or withdrawn notice). Discrepancies open a correction request to the "
+    "publishing department (`GET /correction-requests`); review notes stay internal. "
+    "The review enters the notice's public history. Audited as `disclosure.review`. "
+    "Serves 一(四).",
     status_code=201,
     response_model=ReviewOut,
     responses=problem_responses(403, 404, 409, 413, 422),
@@ -427,6 +472,9 @@ def _request_out(r: CorrectionRequest) -> CorrectionRequestOut:
     "/correction-requests",
     operation_id="list_correction_requests",
     summary="Correction requests from the city's reviews, in the caller's jurisdictions",
+    description="Correction requests opened by the city's reviews, open or resolved, seen in the "
+    "reviewing city and the publishing county: the notice, the discrepancies found, "
+    "and the correction that resolved it. Changes nothing. Serves 一(四).",
     response_model=CorrectionRequestList,
     responses=problem_responses(422),
     **access(),
@@ -473,6 +521,11 @@ def _summary_out(summary: CitySummary) -> CitySummaryOut:
     "/city-summaries",
     operation_id="publish_city_summary",
     summary="Publish the city-level notice of what the counties disclosed, with reviews",
+    description="An approver of a city department publishes, as one public notice, the targets "
+    "(its counties' current publicity notices) or the completion (their "
+    "announcements) of one category, each entry copying what the county published and "
+    "the city's latest review of it; a county department is 403 `not_city`. Audited "
+    "as `disclosure.city_summary`. Serves 一(四).",
     status_code=201,
     response_model=CitySummaryOut,
     responses=problem_responses(403, 404, 409, 413, 422),
@@ -488,6 +541,9 @@ async def publish_city_summary(
     "/city-summaries",
     operation_id="list_city_summaries",
     summary="City-level notices, newest first (no token needed)",
+    description="City-level notices, newest first, by category: each republishes its counties' "
+    "targets or completion with the city's latest review of each (一(四)). Changes "
+    "nothing.",
     response_model=CitySummaryList,
     responses=problem_responses(422),
     **public(),
@@ -515,6 +571,8 @@ async def list_city_summaries(
     "/city-summaries/{summary_id}",
     operation_id="get_city_summary",
     summary="One city-level notice",
+    description="One city-level notice with its entries. It never changes: a later review is a "
+    "new city notice. Changes nothing. Serves 一(四).",
     response_model=CitySummaryOut,
     responses=problem_responses(404, 422),
     **public(),
@@ -527,6 +585,9 @@ async def get_city_summary(session: Session, summary_id: uuid.UUID) -> CitySumma
     "/city-summaries/{summary_id}/document",
     operation_id="get_city_summary_document",
     summary="The city-level notice's official text, ready to post on a government site",
+    description="The city-level notice as official Chinese text (`text/html` or `text/plain` by "
+    "`Accept`, 406 otherwise): one line per county notice covered, with the city's "
+    "review of it. Changes nothing. Serves 一(四).",
     response_class=Response,
     responses={200: _DOCUMENT_CONTENT, **problem_responses(404, 406, 422)},
     **public(),

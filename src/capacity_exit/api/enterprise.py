@@ -38,6 +38,13 @@ _ETAG_HEADER = {"ETag": {"description": "Version of the enterprise", "schema": {
     "",
     operation_id="create_enterprise",
     summary="Register an enterprise",
+    description="Registers an enterprise in one of the caller's writable jurisdictions (a current "
+    "city or county-level unit), identified by its unified social credit code "
+    "(统一社会信用代码), which is checked rule by rule (422 with the failing rule's "
+    "code, e.g. `credit_code_checksum`); a code already registered is 409 "
+    "`credit_code_taken` with `existing_id`. Answers with its `ETag` and `Location`. "
+    "Audited as `enterprise.create`. Every inspection, case and notice names an "
+    "enterprise (一(一)).",
     status_code=status.HTTP_201_CREATED,
     response_model=EnterpriseOut,
     responses={
@@ -73,6 +80,9 @@ async def create_enterprise(
     "",
     operation_id="list_enterprises",
     summary="List enterprises",
+    description="Enterprises in the caller's jurisdictions, by jurisdiction, part of the name or "
+    "exact credit code, oldest first. Changes nothing. Serves 一(一): the subjects of "
+    "inspections and cases.",
     response_model=EnterpriseList,
     responses=problem_responses(422),
     **access(),
@@ -118,6 +128,8 @@ async def list_enterprises(
     "/{enterprise_id}",
     operation_id="get_enterprise",
     summary="Get one enterprise",
+    description="One enterprise, with its version as `ETag` (the `If-Match` of an update). "
+    "Changes nothing. Serves 一(一).",
     response_model=EnterpriseOut,
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
     **access(),
@@ -134,6 +146,9 @@ async def get_enterprise(
     "/{enterprise_id}",
     operation_id="update_enterprise",
     summary="Change an enterprise's registry data (If-Match required)",
+    description="Changes the enterprise's registry data: a field given replaces the stored one, "
+    "an absent one stays. Notices already published keep the name, code and address "
+    "they were published with. Audited as `enterprise.update`. Serves 一(一).",
     response_model=EnterpriseOut,
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
     **access(*WRITERS),

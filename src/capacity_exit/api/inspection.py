@@ -52,6 +52,13 @@ def _out(view: service.InspectionView) -> InspectionOut:
     "",
     operation_id="create_inspection",
     summary="Record an inspection of an enterprise (核查检查)",
+    description="Records a finished inspection (核查检查; a city department's 复核 or 抽查 of a "
+    "county's enterprise, 一(四)): the departments taking part (the caller's among "
+    "them), the day it was completed (not in the future), each item checked with its "
+    "measured value and limit, and the conclusion. An inspection never changes "
+    "afterwards. The answer's `publicity_due` is the 10th working day after "
+    "completion, by which the notice of its findings is due (一(三)). Audited as "
+    "`inspection.create`.",
     status_code=status.HTTP_201_CREATED,
     response_model=InspectionOut,
     responses={
@@ -90,6 +97,9 @@ async def create_inspection(
     "",
     operation_id="list_inspections",
     summary="List inspections in the caller's jurisdictions",
+    description="Inspections in the caller's jurisdictions, by enterprise, kind, jurisdiction and "
+    "completion day, oldest first, each with its publicity due date. Changes nothing. "
+    "Serves 一(三).",
     response_model=InspectionList,
     responses=problem_responses(422),
     **access(),
@@ -137,6 +147,9 @@ async def list_inspections(
     "/{inspection_id}",
     operation_id="get_inspection",
     summary="Get one inspection, with its publicity due date",
+    description="One inspection with its publicity due date, computed from the current calendar "
+    "(`provisional` until the year's schedule is confirmed). Changes nothing. Serves "
+    "一(三).",
     response_model=InspectionOut,
     responses=problem_responses(404, 422),
     **access(),

@@ -30,6 +30,11 @@ DivisionQuery = Annotated[
     "/jurisdictions",
     operation_id="list_jurisdictions",
     summary="List jurisdictions (administrative divisions)",
+    description="The administrative divisions of the reference data (GB/T 2260): the province, "
+    "the city and its county-level units, by level or parent, in one page; retired "
+    "codes (e.g. 220381, 公主岭市 until 2020) on request, as old credit codes still "
+    "carry them. Changes nothing. No clause of the regulation: reference data that "
+    "every record names.",
     response_model=JurisdictionList,
     responses=problem_responses(422),
     **access(scope="global"),
@@ -52,6 +57,9 @@ async def list_jurisdictions(
     "/jurisdictions/{code}",
     operation_id="get_jurisdiction",
     summary="Get one jurisdiction, current or retired",
+    description="One division by its code, current or retired; 404 for a code the reference data "
+    "does not hold. Changes nothing. No clause of the regulation: reference data that "
+    "every record names.",
     response_model=JurisdictionOut,
     responses=problem_responses(404, 422),
     **access(scope="global"),
@@ -66,6 +74,10 @@ async def get_jurisdiction(
     "/departments",
     operation_id="list_departments",
     summary="List departments, by jurisdiction and kind",
+    description="The departments of the reference data (the joint meeting's member units: 发改 "
+    "`drc`, 工信 `miit`, 生态环境 `ecoenv`, … and each level's government `gov`), by "
+    "jurisdiction and kind, in one page. A department's kind decides which categories "
+    "of case it opens and publishes (一(一)1-5). Changes nothing.",
     response_model=DepartmentList,
     responses=problem_responses(422),
     **access(scope="global"),
@@ -83,6 +95,8 @@ async def list_departments(
     "/departments/{code}",
     operation_id="get_department",
     summary="Get one department",
+    description="One department by its code (`<division>-<kind>`, e.g. `220322-ecoenv`). Changes "
+    "nothing. No clause of the regulation: reference data that every record names.",
     response_model=DepartmentOut,
     responses=problem_responses(404, 422),
     **access(scope="global"),

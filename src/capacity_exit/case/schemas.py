@@ -115,6 +115,13 @@ class CaseLinks(BaseModel):
     inspection: str | None = None
     parent_case: str | None = None
     forced_exit_case: str | None = None
+    notices: str = Field(
+        description="The public list of the notices published from this case, withdrawn "
+        "ones included (`GET /disclosures?case=…`)."
+    )
+    credit_pushes: str = Field(
+        description="The case's pushes to the credit platforms (`GET /credit-pushes?case=…`)."
+    )
 
 
 class CaseOut(BaseModel):

@@ -24,6 +24,9 @@ class Health(BaseModel):
     "/healthz",
     operation_id="healthz",
     summary="Process is up",
+    description='Answers `{"status": "ok"}` while the process serves requests, without '
+    "touching the database: the liveness probe. Changes nothing. No clause of the "
+    "regulation: operations.",
     response_model=Health,
     **public(),
 )
@@ -35,6 +38,10 @@ async def healthz() -> Health:
     "/readyz",
     operation_id="readyz",
     summary="Database reachable and migrations at head",
+    description='Answers `{"status": "ready"}` when the database answers and its schema is at '
+    "the latest migration, otherwise 503 (`database_unreachable`, "
+    "`migrations_pending`), so a load balancer sends nothing to a replica that cannot "
+    "serve. Changes nothing. No clause of the regulation: operations.",
     response_model=Health,
     responses=problem_responses(503),
     **public(),

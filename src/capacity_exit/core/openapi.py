@@ -54,7 +54,6 @@ def _document_access(operation: dict[str, Any], path: str) -> None:
     # Every operation refuses unknown query parameters.
     responses.setdefault("422", {"description": "Invalid request"})
     if policy.get("public"):
-        operation.pop("security", None)
         if path.startswith(API_PREFIX):
             responses.setdefault("429", {"description": "Too many requests"})["headers"] = (
                 _RETRY_AFTER
@@ -69,6 +68,39 @@ def _document_access(operation: dict[str, Any], path: str) -> None:
     operation["responses"] = dict(sorted(responses.items()))
 
 
+def _document_security(operation: dict[str, Any]) -> None:
+    """FastAPI lists the Bearer scheme on exactly the operations whose dependencies ask
+    for it (`auth.dependencies.current_principal`); every other one says `security: []`,
+    so a reader (and Redocly's `security-defined`) knows it is public, not forgotten."""
+    operation.setdefault("security", [])
+
+
+def _access_line(policy: dict[str, Any], path: str) -> str:
+    """The `x-access` policy in words, for the end of the operation's description."""
+    if policy.get("public"):
+        line = "public, no token needed"
+        if path.startswith(API_PREFIX):
+            line += "; rate-limited per client address (429 with `Retry-After`)"
+        return line
+    roles = [f"`{role}`" for role in policy.get("roles", [])]
+    named = f"the role {roles[0]}" if len(roles) == 1 else "one of the roles " + ", ".join(roles)
+    line = f"a token with {named}"
+    scope = policy.get("scope")
+    if scope == "administration":
+        line += ", in a department of the administering level (`CAPEXIT_ADMINISTRATION_LEVEL`)"
+    elif scope == "jurisdiction":
+        line += "; objects outside the caller's jurisdictions are 404"
+    return line
+
+
+def _describe_access(operation: dict[str, Any], path: str) -> None:
+    """Ends every description with who may call the operation, read off its declared
+    policy (`x-access`), which the route's dependencies enforce."""
+    line = f"**Access:** {_access_line(operation.get('x-access', {}), path)}."
+    description = operation.get("description", "").rstrip()
+    operation["description"] = f"{description}\n\n{line}" if description else line
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     document = get_openapi(
         title=app.title,
@@ -76,6 +108,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         summary=app.summary,
         description=app.description,
         routes=app.routes,
+        tags=app.openapi_tags,
+        servers=app.servers,
+        contact=app.contact,
+        license_info=app.license_info,
     )
     components = document.setdefault("components", {}).setdefault("schemas", {})
     for name in _FASTAPI_VALIDATION_SCHEMAS:
@@ -84,6 +120,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     for path, path_item in document.get("paths", {}).items():
         for operation in path_item.values():
             _document_access(operation, path)
+            _document_security(operation)
+            _describe_access(operation, path)
             for parameter in operation.get("parameters", []):
                 parameter["schema"] = _not_nullable(parameter.get("schema", {}))
             for status, response in operation.get("responses", {}).items():

@@ -194,6 +194,7 @@ def _public_query(
     published_to: dt.datetime | None,
     include_withdrawn: bool,
     batch: uuid.UUID | None = None,
+    case: uuid.UUID | None = None,
 ) -> Any:
     """Current notices (and withdrawn ones when asked), newest first, keyset-paged on id
     (ids are time-ordered), each with `publishing_role`: the role in which `department`
@@ -241,6 +242,8 @@ def _public_query(
         )
     if batch is not None:
         query = query.where(Disclosure.batch_id == batch)
+    if case is not None:
+        query = query.where(Disclosure.case_id == case)
     if published_from is not None:
         query = query.where(Disclosure.published_at >= published_from)
     if published_to is not None:

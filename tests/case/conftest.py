@@ -1,0 +1,3 @@
+from tests.fixtures.credit import fake_credit
+
+__all__ = ["fake_credit"]
