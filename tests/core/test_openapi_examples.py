@@ -174,7 +174,8 @@ def invalid_examples(document: dict[str, Any]) -> list[str]:
             formats=_formats(),
         )
         for error in validator.iter_errors(example.value):
-            found.append(f"{example.pointer}{error.instance_path and ' at '}{error.message}")
+            at = "".join(f"/{_escape(str(part))}" for part in error.instance_path)
+            found.append(f"{example.pointer}: {error.message}" + (f" (at {at})" if at else ""))
     return found
 
 

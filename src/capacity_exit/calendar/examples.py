@@ -66,7 +66,7 @@ YEAR_LOADED: Any = {
     "year": 2027,
     "status": "confirmed",
     "source": "loaded",
-    "notice": "国办发明电〔2026〕X号",
+    "notice": "国办发明电〔2026〕7号",
     "holidays": [{"date": "2027-01-01", "name": "元旦"}],
     "adjusted_workdays": [{"date": "2027-02-20", "name": "春节调休上班"}],
     "version": 1,

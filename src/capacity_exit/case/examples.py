@@ -171,7 +171,20 @@ CASE_EVENT_LIST: Any = {
                 "rectification_deadline": "2027-03-31",
                 "responsible_departments": ["220322-ecoenv"],
             },
-        }
+        },
+        {
+            "sequence": 2,
+            "kind": "action",
+            "action": "publish",
+            "from_state": "draft",
+            "to_state": "publicized",
+            "subject": "account:01a2356e-52a7-7c3d-9b41-8e0f6a2d5c19",
+            "department": "220322-ecoenv",
+            "occurred_at": "2026-11-30T02:15:42.318207Z",
+            "business_date": "2026-11-30",
+            "reason": None,
+            "changes": {},
+        },
     ],
     "next_cursor": None,
 }
