@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Header, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from capacity_exit.auth import service
+from capacity_exit.auth import examples, service
 from capacity_exit.auth.dependencies import CurrentPrincipal, access, public
 from capacity_exit.auth.errors import REALM
 from capacity_exit.auth.keys import key_set
@@ -47,7 +47,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 class TokenForm(BaseModel):
     """OAuth 2.0 token request (RFC 6749 4.3 password, 4.4 client credentials)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": examples.TOKEN_FORMS})
 
     grant_type: Literal["password", "client_credentials"]
     username: Login | None = None

@@ -29,6 +29,7 @@ from capacity_exit.core.urls import absolute_url_for
 from capacity_exit.disclosure import (
     caching,
     documents,
+    examples,
     feed,
     public_json,
     service,
@@ -66,7 +67,14 @@ from capacity_exit.flows import notices as notice_flows
 public_router = APIRouter(tags=["disclosures"])
 router = APIRouter(tags=["disclosures"])
 
-_DOCUMENT_CONTENT = text_content(list(documents.RENDERERS))
+_DOCUMENT_CONTENT = text_content(
+    list(documents.RENDERERS),
+    {"text/html": examples.DOCUMENT_HTML, "text/plain": examples.DOCUMENT_TEXT},
+)
+_SUMMARY_DOCUMENT_CONTENT = text_content(
+    list(documents.RENDERERS),
+    {"text/html": examples.SUMMARY_DOCUMENT_HTML, "text/plain": examples.SUMMARY_DOCUMENT_TEXT},
+)
 _JSON = "application/json"
 
 
@@ -209,7 +217,7 @@ async def list_disclosures(
             "A weak tag of the feed's entries and URLs (an empty feed's `updated` is the "
             "time of the request): it changes when a notice enters or leaves the feed.",
             f"`{caching.FEED}`",
-            ok=text_content([feed.MEDIA_TYPE]),
+            ok=text_content([feed.MEDIA_TYPE], {feed.MEDIA_TYPE: examples.FEED}),
         ),
         **problem_responses(422),
     },
@@ -589,7 +597,7 @@ async def get_city_summary(session: Session, summary_id: uuid.UUID) -> CitySumma
     "`Accept`, 406 otherwise): one line per county notice covered, with the city's "
     "review of it. Changes nothing. Serves 一(四).",
     response_class=Response,
-    responses={200: _DOCUMENT_CONTENT, **problem_responses(404, 406, 422)},
+    responses={200: _SUMMARY_DOCUMENT_CONTENT, **problem_responses(404, 406, 422)},
     **public(),
 )
 async def get_city_summary_document(

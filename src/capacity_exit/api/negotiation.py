@@ -76,6 +76,16 @@ def negotiated_response(
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
 
-def text_content(media_types: Sequence[str]) -> dict[str, Any]:
-    """An OpenAPI response whose body is text in each of `media_types`."""
-    return {"content": {media: {"schema": {"type": "string"}} for media in media_types}}
+def text_content(
+    media_types: Sequence[str], examples: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """An OpenAPI response whose body is text in each of `media_types`, with an example of
+    each (`examples[media]`) when given."""
+    examples = examples or {}
+    return {
+        "content": {
+            media: {"schema": {"type": "string"}}
+            | ({"example": examples[media]} if media in examples else {})
+            for media in media_types
+        }
+    }

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from capacity_exit.audit import examples
 from capacity_exit.core.clock import as_utc
 
 
@@ -38,11 +39,15 @@ class AuditEventOut(BaseModel):
 
 
 class AuditEventList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.AUDIT_EVENT_LIST]})
+
     items: list[AuditEventOut]
     next_cursor: str | None = None
 
 
 class VerificationOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.VERIFICATION]})
+
     ok: bool
     checked: int
     head_position: int
@@ -61,6 +66,8 @@ class CheckpointOut(BaseModel):
     the key is in `GET /api/v1/audit-checkpoints/keys` under `kid`. Saved as a file, this
     document is what `capacity-exit audit verify --against FILE` checks the chain against."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CHECKPOINT]})
+
     position: int = Field(ge=0, title="位置", description="Events in the chain then.")
     hash: str = Field(
         title="哈希",
@@ -77,5 +84,7 @@ class CheckpointOut(BaseModel):
 
 
 class CheckpointList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CHECKPOINT_LIST]})
+
     items: list[CheckpointOut]
     next_cursor: str | None = None

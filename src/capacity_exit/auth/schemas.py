@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from capacity_exit.auth import examples
 from capacity_exit.auth.roles import Role
 from capacity_exit.core.clock import as_utc
 from capacity_exit.core.text import ShortText
@@ -82,6 +83,8 @@ class UserAccountCreate(_AccountCreateBase):
 class ServiceAccountCreate(_AccountCreateBase):
     """Another government system; signs in with client credentials (a generated secret)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SERVICE_ACCOUNT_CREATE]})
+
     kind: Literal[AccountKind.service]
 
 
@@ -89,7 +92,9 @@ AccountCreate = Annotated[UserAccountCreate | ServiceAccountCreate, Field(discri
 
 
 class AccountOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [examples.ACCOUNT]}
+    )
 
     id: uuid.UUID
     kind: AccountKind
@@ -110,17 +115,23 @@ class AccountOut(BaseModel):
 
 
 class AccountWithSecret(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ACCOUNT_WITH_SECRET]})
+
     account: AccountOut
     secret: str = Field(description="Shown once; only its hash is stored.")
 
 
 class AccountList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ACCOUNT_LIST]})
+
     items: list[AccountOut]
     next_cursor: str | None = None
 
 
 class SecretRotation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [examples.SECRET_ROTATION]}
+    )
 
     password: Password | None = Field(
         default=None, description="For users: the new password; omitted, one is generated."
@@ -128,16 +139,22 @@ class SecretRotation(BaseModel):
 
 
 class TokenResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.TOKEN]})
+
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the OAuth token type
     expires_in: int = Field(description="Seconds until the token expires.")
 
 
 class Jwks(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.JWKS]})
+
     keys: list[dict[str, str]]
 
 
 class Me(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ME]})
+
     subject: str
     department: str
     department_kind: str

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from capacity_exit.calendar import examples
 from capacity_exit.calendar.index import DayKind
 from capacity_exit.calendar.schedule import MAX_YEAR, MIN_YEAR
 from capacity_exit.core.clock import DatePattern, iso_date
@@ -26,6 +27,8 @@ fuzzers. Every date in a request body is one."""
 
 
 class DayOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DAY]})
+
     date: dt.date
     working_day: bool = Field(title="是否工作日")
     kind: DayKind
@@ -36,6 +39,8 @@ class DayOut(BaseModel):
 
 
 class CalendarDeadlineOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DEADLINE]})
+
     start: dt.date
     working_days: int
     deadline: dt.date
@@ -57,7 +62,7 @@ class YearScheduleIn(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "notice": "国办发明电〔2026〕X号",
+                    "notice": "国办发明电〔2026〕7号",
                     "holidays": [{"date": "2027-01-01", "name": "元旦"}],
                     "adjusted_workdays": [{"date": "2027-02-20", "name": "春节调休上班"}],
                 }
@@ -81,6 +86,8 @@ class YearScheduleIn(BaseModel):
 
 
 class YearOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.YEAR, examples.YEAR_LOADED]})
+
     year: int
     status: Literal["confirmed", "provisional"]
     source: Literal["loaded", "package"] = Field(

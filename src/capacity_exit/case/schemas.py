@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from capacity_exit.case import examples
 from capacity_exit.case.machine import CaseAction, CaseState, Category, Effect, Guard, Party
 from capacity_exit.case.payloads import (
     CompliantDraft,
@@ -35,21 +36,29 @@ class _CaseCreate(BaseModel):
 
 
 class IllegalCaseCreate(_CaseCreate):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ILLEGAL_CREATE]})
+
     category: Literal[Category.illegal]
     payload: IllegalDraft = Field(default_factory=IllegalDraft)
 
 
 class EliminationCaseCreate(_CaseCreate):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ELIMINATION_CREATE]})
+
     category: Literal[Category.elimination]
     payload: EliminationDraft = Field(default_factory=EliminationDraft)
 
 
 class RectificationCaseCreate(_CaseCreate):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.RECTIFICATION_CREATE]})
+
     category: Literal[Category.rectification]
     payload: RectificationDraft = Field(default_factory=RectificationDraft)
 
 
 class CompliantCaseCreate(_CaseCreate):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.COMPLIANT_CREATE]})
+
     category: Literal[Category.compliant]
     payload: CompliantDraft = Field(default_factory=CompliantDraft)
 
@@ -125,6 +134,8 @@ class CaseLinks(BaseModel):
 
 
 class CaseOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CASE]})
+
     id: uuid.UUID
     category: Category
     status: CaseState
@@ -158,6 +169,8 @@ class CaseOut(BaseModel):
 
 
 class CaseList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CASE_LIST]})
+
     items: list[CaseOut]
     next_cursor: str | None = None
 
@@ -182,6 +195,8 @@ class CaseEventOut(BaseModel):
 
 
 class CaseEventList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CASE_EVENT_LIST]})
+
     items: list[CaseEventOut]
     next_cursor: str | None = None
 
@@ -231,4 +246,6 @@ class LifecycleOut(BaseModel):
 
 
 class LifecycleList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.LIFECYCLE_LIST]})
+
     items: list[LifecycleOut]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from capacity_exit.core.db import Database
 from capacity_exit.core.errors import ServiceUnavailable
@@ -17,6 +17,10 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ok"}, {"status": "ready"}]}
+    )
+
     status: str
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
+from fastapi._compat import get_definitions, get_flat_models_from_fields, get_model_name_map
+from fastapi.encoders import jsonable_encoder
+from fastapi.openapi.utils import get_fields_from_routes, get_openapi
 
 from capacity_exit.core.problems import PROBLEM_MEDIA_TYPE, Problem
 
@@ -101,6 +103,34 @@ def _describe_access(operation: dict[str, Any], path: str) -> None:
     operation["description"] = f"{description}\n\n{line}" if description else line
 
 
+def _model_schemas(app: FastAPI) -> dict[str, Any]:
+    """The components as the models give them, before FastAPI writes the document (as
+    `get_openapi` computes them)."""
+    fields = get_fields_from_routes(list(app.routes))
+    models = get_flat_models_from_fields(fields, known_models=set())
+    _, definitions = get_definitions(fields=fields, model_name_map=get_model_name_map(models))
+    return definitions
+
+
+_SCHEMA_NAME_MAPS = ("properties", "patternProperties", "$defs")
+
+
+def _restore_examples(written: Any, given: Any, names: bool = False) -> None:
+    """Put back the examples as `given` has them: FastAPI writes the document with
+    `exclude_none`, which also drops every `null` inside an example
+    (`"overdue_since": null`), and the example no longer validates."""
+    if isinstance(written, list) and isinstance(given, list):
+        for w, g in zip(written, given, strict=False):
+            _restore_examples(w, g)
+    if not (isinstance(written, dict) and isinstance(given, dict)):
+        return
+    for key, value in given.items():
+        if key in ("examples", "example") and not names:
+            written[key] = jsonable_encoder(value)
+        elif key in written:
+            _restore_examples(written[key], value, names=not names and key in _SCHEMA_NAME_MAPS)
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     document = get_openapi(
         title=app.title,
@@ -114,6 +144,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         license_info=app.license_info,
     )
     components = document.setdefault("components", {}).setdefault("schemas", {})
+    _restore_examples(components, _model_schemas(app), names=True)
     for name in _FASTAPI_VALIDATION_SCHEMAS:
         components.pop(name, None)
     components.update(_problem_components())

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from capacity_exit.core.clock import as_utc
 from capacity_exit.core.text import Paragraph
+from capacity_exit.credit import examples
 from capacity_exit.credit.machine import PushStatus
 from capacity_exit.credit.records import CreditRecord, PushKind, Trigger
 
@@ -24,6 +25,8 @@ class CreditTargetOut(BaseModel):
 
 
 class CreditTargetList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CREDIT_TARGET_LIST]})
+
     items: list[CreditTargetOut]
 
 
@@ -56,6 +59,8 @@ class AttemptOut(_Utc):
 
 
 class CreditPushOut(_Utc):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CREDIT_PUSH_OUT]})
+
     id: uuid.UUID
     target: str
     kind: PushKind
@@ -78,10 +83,14 @@ class CreditPushOut(_Utc):
 
 
 class CreditPushDetail(CreditPushOut):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CREDIT_PUSH]})
+
     attempt_log: list[AttemptOut] = Field(description="Every attempt, oldest first.")
 
 
 class CreditPushList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CREDIT_PUSH_LIST]})
+
     items: list[CreditPushOut]
     next_cursor: str | None = None
 
@@ -89,7 +98,9 @@ class CreditPushList(BaseModel):
 class ManualPushIn(BaseModel):
     """An approver's push: a (re-)listing, a joint punishment update or a withdrawal."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [examples.MANUAL_PUSH_IN]}
+    )
 
     case_id: uuid.UUID
     kind: PushKind
@@ -108,4 +119,6 @@ class ManualPushIn(BaseModel):
 
 
 class ManualPushOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.MANUAL_PUSH_OUT]})
+
     items: list[CreditPushOut]

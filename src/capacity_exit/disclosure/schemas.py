@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from capacity_exit.case.machine import Category
 from capacity_exit.core.clock import as_utc
 from capacity_exit.core.text import Paragraph, ShortText
+from capacity_exit.disclosure import examples
 from capacity_exit.disclosure.models import (
     DisclosureKind,
     DisclosureStatus,
@@ -50,6 +51,8 @@ class DisclosureEventOut(BaseModel):
 class DisclosureOut(BaseModel):
     """A published notice as the public reads it."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DISCLOSURE]})
+
     id: uuid.UUID
     series_id: uuid.UUID = Field(description="The same across a notice's corrections.")
     version: int
@@ -87,12 +90,16 @@ class DisclosureOut(BaseModel):
 
 
 class DisclosureDetail(DisclosureOut):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DISCLOSURE_DETAIL]})
+
     versions: list[DisclosureOut] = Field(description="Every version of the notice, oldest first.")
     history: list[DisclosureEventOut]
 
 
 class DisclosureListItem(DisclosureOut):
     """A notice in the public list."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DISCLOSURE_LIST_ITEM]})
 
     publishing_role: PublishingRole | None = Field(
         description="Listed by `department`: the role in which that department carries the "
@@ -103,12 +110,16 @@ class DisclosureListItem(DisclosureOut):
 
 
 class DisclosureList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DISCLOSURE_LIST]})
+
     items: list[DisclosureListItem]
     next_cursor: str | None = None
 
 
 class CorrectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [examples.CORRECTION_IN]}
+    )
 
     reason: Paragraph = Field(title="更正理由")
     content: dict[str, Any] = Field(
@@ -121,7 +132,9 @@ class CorrectionIn(BaseModel):
 
 
 class WithdrawalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [examples.WITHDRAWAL_IN]}
+    )
 
     reason: Paragraph = Field(title="撤回理由")
 
@@ -134,7 +147,7 @@ class Discrepancy(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.REVIEW_IN]})
 
     kind: ReviewKind
     discrepancies: list[Discrepancy] = Field(
@@ -147,6 +160,8 @@ class ReviewIn(BaseModel):
 
 
 class ReviewOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REVIEW_OUT]})
+
     id: uuid.UUID
     disclosure_id: uuid.UUID
     kind: ReviewKind
@@ -159,6 +174,8 @@ class ReviewOut(BaseModel):
 
 
 class CorrectionRequestOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CORRECTION_REQUEST]})
+
     id: uuid.UUID
     series_id: uuid.UUID
     disclosure_id: uuid.UUID
@@ -176,6 +193,8 @@ class CorrectionRequestOut(BaseModel):
 
 
 class CorrectionRequestList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CORRECTION_REQUEST_LIST]})
+
     items: list[CorrectionRequestOut]
     next_cursor: str | None = None
 
@@ -188,7 +207,7 @@ class BatchCase(BaseModel):
 
 
 class BatchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.BATCH_IN]})
 
     category: Category
     title: ShortText | None = Field(default=None, title="批次标题")
@@ -199,6 +218,8 @@ class BatchIn(BaseModel):
 
 
 class BatchOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.BATCH_OUT]})
+
     id: uuid.UUID
     category: Category
     department: str
@@ -207,7 +228,9 @@ class BatchOut(BaseModel):
 
 
 class CitySummaryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [examples.CITY_SUMMARY_IN]}
+    )
 
     category: Category
     scope: SummaryScope
@@ -236,6 +259,8 @@ class SummaryEntry(BaseModel):
 
 
 class CitySummaryOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CITY_SUMMARY]})
+
     id: uuid.UUID
     category: Category
     scope: SummaryScope
@@ -252,5 +277,7 @@ class CitySummaryOut(BaseModel):
 
 
 class CitySummaryList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CITY_SUMMARY_LIST]})
+
     items: list[CitySummaryOut]
     next_cursor: str | None = None

@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 from capacity_exit.core.clock import as_utc
 from capacity_exit.core.patch import not_nullable_in_schema, reject_null
 from capacity_exit.core.text import Address, Name, ShortText
-from capacity_exit.enterprise import credit_code
+from capacity_exit.enterprise import credit_code, examples
 
 
 def _check_credit_code(value: str) -> str:
@@ -25,7 +25,7 @@ CreditCode = Annotated[
     Field(
         title="统一社会信用代码",
         description="Unified social credit code, GB 32100-2015 (both check characters verified).",
-        examples=["914403001922038216"],
+        examples=["91220322MA0Y8K2L0C"],
         json_schema_extra={
             "pattern": r"^[0-9A-HJ-NPQRTUWXY]{18}$",
             "format": "gb32100-credit-code",
@@ -50,12 +50,12 @@ class EnterpriseCreate(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "name": "梨树县某某水泥有限公司",
-                    "credit_code": "914403001922038216",
-                    "address": "吉林省四平市梨树县梨树镇工业路1号",
+                    "name": "梨树县宏达水泥有限公司",
+                    "credit_code": "91220322MA0Y8K2L0C",
+                    "address": "吉林省四平市梨树县梨树镇工业路18号",
                     "jurisdiction": "220322",
                     "industry": "水泥",
-                    "legal_representative": "张三",
+                    "legal_representative": "王建国",
                 }
             ]
         },
@@ -78,7 +78,7 @@ class EnterprisePatch(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra=not_nullable_in_schema(
-            *_REQUIRED, examples=[{"address": "吉林省四平市梨树县梨树镇工业路2号"}]
+            *_REQUIRED, examples=[{"address": "吉林省四平市梨树县梨树镇工业路20号"}]
         ),
     )
 
@@ -96,7 +96,9 @@ class EnterprisePatch(BaseModel):
 
 
 class EnterpriseOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [examples.ENTERPRISE]}
+    )
 
     id: uuid.UUID
     name: str = Field(title="企业名称")
@@ -116,5 +118,7 @@ class EnterpriseOut(BaseModel):
 
 
 class EnterpriseList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ENTERPRISE_LIST]})
+
     items: list[EnterpriseOut]
     next_cursor: str | None = None

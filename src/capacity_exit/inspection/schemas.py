@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from capacity_exit.calendar.schemas import CalendarDate
 from capacity_exit.core.clock import as_utc
 from capacity_exit.core.text import Paragraph, ShortText
+from capacity_exit.inspection import examples
 
 DepartmentCode = Annotated[str, Field(pattern=r"^[0-9]{6}-[a-z]{2,16}$", max_length=32)]
 # A number as the department wrote it: an integer stays an integer (a plain `float` would
@@ -59,10 +60,10 @@ class InspectionCreate(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "enterprise_id": "01a21fb6-64a4-7516-853c-72a5cdea29eb",
+                    "enterprise_id": "01a23573-69bb-770b-9c1e-8b4c568c7f35",
                     "kind": "inspection",
-                    "departments": ["220322-ecoenv"],
-                    "completed_on": "2025-09-26",
+                    "departments": ["220322-ecoenv", "220322-miit"],
+                    "completed_on": "2026-11-16",
                     "items": [
                         {
                             "domain": "environment",
@@ -101,7 +102,11 @@ class DueDate(BaseModel):
 
 
 class InspectionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        populate_by_name=True,
+        json_schema_extra={"examples": [examples.INSPECTION]},
+    )
 
     id: uuid.UUID
     enterprise_id: uuid.UUID
@@ -126,5 +131,7 @@ class InspectionOut(BaseModel):
 
 
 class InspectionList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.INSPECTION_LIST]})
+
     items: list[InspectionOut]
     next_cursor: str | None = None

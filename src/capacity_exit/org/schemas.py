@@ -5,6 +5,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from capacity_exit.org import examples
+
 DivisionCode = Annotated[
     str, Field(pattern=r"^[0-9]{6}$", description="GB/T 2260 division code", examples=["220322"])
 ]
@@ -41,7 +43,9 @@ class DepartmentKind(StrEnum):
 
 
 class JurisdictionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [examples.JURISDICTION]}
+    )
 
     code: str = Field(title="区划代码", examples=["220322"])
     name: str = Field(title="名称", examples=["梨树县"])
@@ -58,7 +62,9 @@ class JurisdictionOut(BaseModel):
 
 
 class DepartmentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [examples.DEPARTMENT]}
+    )
 
     code: str = Field(title="部门代码", examples=["220322-ecoenv"])
     jurisdiction_code: str = Field(title="所属区划", examples=["220322"])
@@ -70,10 +76,14 @@ class DepartmentOut(BaseModel):
 
 
 class JurisdictionList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.JURISDICTION_LIST]})
+
     items: list[JurisdictionOut]
     next_cursor: None = Field(default=None, description="Reference lists are short: one page.")
 
 
 class DepartmentList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DEPARTMENT_LIST]})
+
     items: list[DepartmentOut]
     next_cursor: None = Field(default=None, description="Reference lists are short: one page.")
