@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.roles import WRITERS
@@ -13,6 +13,7 @@ from capacity_exit.case import machine, payloads, pushers, service
 from capacity_exit.case.machine import CaseState, Category
 from capacity_exit.case.schemas import (
     CaseCreate,
+    CaseDraftEdit,
     CaseEventList,
     CaseEventOut,
     CaseLinks,
@@ -230,7 +231,7 @@ async def edit_case_draft(
     request: Request,
     response: Response,
     case_id: uuid.UUID,
-    body: Annotated[dict[str, Any], Body()],
+    body: CaseDraftEdit,
     if_match: IfMatch = None,
 ) -> CaseOut:
     view = await service.edit_draft(session, principal, case_id, Precondition(if_match), body)
