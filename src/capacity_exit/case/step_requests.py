@@ -235,14 +235,14 @@ def _field(action: CaseAction, name: str, required: bool) -> tuple[Any, Any]:
             text = _description(action, name, info.description)
     else:
         info = _draft_field(action, name)
-        annotation, metadata = _without_none(info.annotation), list(info.metadata)
+        annotation, metadata = info.annotation, list(info.metadata)
         text = _description(action, name, info.description)
+    # A draft's field is nullable already (`null` clears it); a required member is not.
+    annotation = _without_none(annotation) if required else annotation | None
     typed = Annotated[annotation, *metadata] if metadata else annotation
     if required:
         return typed, Field(title=info.title, description=text, examples=info.examples)
-    return typed | None, Field(
-        default=None, title=info.title, description=text, examples=info.examples
-    )
+    return typed, Field(default=None, title=info.title, description=text, examples=info.examples)
 
 
 def _pascal(action: CaseAction) -> str:
