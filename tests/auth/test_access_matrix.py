@@ -167,7 +167,8 @@ async def _case_call(world: World, away: bool, what: str) -> Call:
     case = await world.case(away)
     url = f"/api/v1/cases/{case['id']}"
     if what == "PATCH":
-        return Call("PATCH", url, {"rectification_measures": "更换布袋除尘器"}, _held(case))
+        edit = {"category": "rectification", "rectification_measures": "更换布袋除尘器"}
+        return Call("PATCH", url, edit, _held(case))
     return Call("GET", f"{url}/events" if what == "events" else url)
 
 

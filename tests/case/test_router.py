@@ -69,6 +69,7 @@ async def test_illegal_case_from_draft_to_announcement(
     edited = await officer.patch(
         f"{URL}/{draft['id']}",
         json={
+            "category": "illegal",
             "handling_basis": "《环境影响评价法》第三十一条",
             "illegal_matters": payload("illegal")["illegal_matters"],
         },
@@ -83,7 +84,9 @@ async def test_illegal_case_from_draft_to_announcement(
     assert deadline(published, "completion")["due"] == "2026-06-30"
     # A published case is no longer a draft.
     again = await officer.patch(
-        f"{URL}/{draft['id']}", json={"handling_basis": "改"}, headers={"If-Match": '"3"'}
+        f"{URL}/{draft['id']}",
+        json={"category": "illegal", "handling_basis": "改"},
+        headers={"If-Match": '"3"'},
     )
     assert again.status_code == 409
     # The wrong step for the state is 409, naming both.
@@ -284,15 +287,18 @@ async def test_failed_rectification_escalates_to_a_forced_exit_decided_by_the_go
     assert opened["kind"] == "opened"
 
     # Only the government's approver decides (一(一)4).
-    decision = {"decision_number": "梨政决〔2026〕3号", "decision_date": "2026-04-20"}
+    decision = {
+        "decision_number": "梨政决〔2026〕3号",
+        "decision_date": "2026-04-20",
+        "legal_basis": "《大气污染防治法》第九十九条",
+    }
     travel_to("2026-04-21")
     assert (await step(approver, proposal, "decide", **decision)).status_code == 403
     assert (await step(gov_officer, proposal, "decide", **decision)).status_code == 403
-    incomplete = await step(gov, proposal, "decide", **decision)
+    # What every decision records is required by its schema (DecideStep).
+    incomplete = await step(gov, proposal, "decide", **{**decision, "legal_basis": None})
     assert incomplete.status_code == 422 and pointers(incomplete) == ["/legal_basis"]
-    decided = await take(
-        gov, proposal, "decide", legal_basis="《大气污染防治法》第九十九条", **decision
-    )
+    decided = await take(gov, proposal, "decide", **decision)
     assert deadline(decided, "announcement")["due"] == "2026-05-07"  # across 劳动节
     announced = await take(gov, decided, "announce")
     assert deadline(announced, "announcement")["on_time"] is True
@@ -516,7 +522,21 @@ async def test_a_caller_who_may_not_act_is_refused_before_the_payload_is_read(
 ) -> None:
     approver = client_as(f"{COUNTY}-ecoenv", Role.approver)
     published = await take(approver, await open_case(approver, "illegal"), "publish")
-    # An officer records completion; an approver may not, whatever the body holds.
-    refused = await step(approver, published, "report_completion", completion_date="nonsense")
+    # An officer records completion; an approver may not, whatever the case would make
+    # of the body (a completion in the future is 422 for an officer).
+    refused = await step(
+        approver, published, "report_completion", completion_date="2027-01-04",
+        completion_evidence="已拆除。", handling_result="已拆除。",
+    )  # fmt: skip
     assert refused.status_code == 403
     assert refused.json()["code"] == "action_forbidden"
+    officer = client_as(f"{COUNTY}-ecoenv", Role.officer)
+    early = await step(
+        officer, published, "report_completion", completion_date="2027-01-04",
+        completion_evidence="已拆除。", handling_result="已拆除。",
+    )  # fmt: skip
+    assert early.status_code == 422 and pointers(early) == ["/completion_date"]
+    # A body its action's schema refuses is 422 before anything else (ReportCompletionStep).
+    malformed = await step(approver, published, "report_completion", completion_date="nonsense")
+    assert malformed.status_code == 422
+    assert sorted(pointers(malformed)) == ["/completion_date", "/completion_evidence"]

@@ -6,9 +6,11 @@ lifecycle table would send, for rules a JSON schema cannot state.
   cannot lie in the future, nor before the case's own timeline (the inspection, the
   publication, the step it follows): a step's dates are today's;
 * a department named in a body must exist;
-* a draft's fields are those of its case's category;
+* a draft edit names its case's category (`IllegalDraftEdit` … by `category`) and only
+  that category's fields;
 * a step carries the fields its transition requires (`GET /case-lifecycles`), and after
-  publication only those.
+  publication only those; of its action's schema (`PublishStep` …), only the members the
+  case's category has.
 
 Only positive cases are adjusted. For half of the generated actions a step the case
 does not allow is replaced by one of its `allowed_actions`, as a frontend would choose;
@@ -25,6 +27,7 @@ import httpx
 
 from capacity_exit.case.machine import INITIAL_STATE, TRANSITIONS, CaseAction, CaseState, Category
 from capacity_exit.case.payloads import DRAFT_MODELS, FACT_DATES
+from capacity_exit.case.step_requests import STEP_MODELS, STEP_ONLY_FIELDS
 from tests.fixtures.cases import EQUIPMENT, FAILING_ITEM, PAYLOADS
 from tests.fixtures.factories import enterprise_body
 from tests.fixtures.inspections import inspection_body
@@ -49,6 +52,8 @@ def _samples(today: date) -> dict[str, Any]:
             "findings": [{**FAILING_ITEM, "compliant": True}],
             "refusal_facts": "企业拒不整改。",
             "closure_measures": "断电、拆除设备。",
+            "decision_number": "梨政决〔2026〕9号",
+            "legal_basis": "《大气污染防治法》第九十九条",
             "reason": "核查后决定。",
         }
     )
@@ -131,6 +136,7 @@ def complete_case_request(
     if case.method.upper() == "PATCH":
         for name in [n for n in body if n not in known]:
             del body[name]
+        body["category"] = category.value  # the case's own: another is 422
         fit_dates_and_departments(body, department, today)
         return
     try:
@@ -148,14 +154,17 @@ def complete_case_request(
     if rule is None:
         return  # not allowed in this state: the 409 is what is being tested
     initial = state == INITIAL_STATE[category]
-    keep = known if initial else set(rule.fresh_fields)
-    if action == CaseAction.publish:
-        keep = {*keep, "publicity_working_days"}
-    for name in [n for n in body if n not in (*keep, "action", "reason")]:
+    # The action's members (its schema) that this case's category and state take.
+    members = set(STEP_MODELS[action].model_fields) - {"action"}
+    keep = members & {*(known if initial else rule.fresh_fields), *STEP_ONLY_FIELDS}
+    for name in [n for n in body if n not in (*keep, "action")]:
         del body[name]
     fit_dates_and_departments(body, department, today)
     samples = _samples(today)
     for name in rule.required_fields if initial else rule.fresh_fields:
-        body[name] = samples[name]
+        if name in samples:
+            body[name] = samples[name]
+        else:  # a forced-exit proposal's grounds, set by its escalation: kept as they are
+            body.pop(name, None)
     if action == CaseAction.record_reinspection_fail:  # findings agree with the result
         body["findings"] = [{**FAILING_ITEM, "compliant": False}]

@@ -76,7 +76,7 @@ async def test_a_case_s_dates_are_written_dates_in_every_body(
     draft = await open_case(owner, "illegal")
     edited = await owner.patch(
         f"/api/v1/cases/{draft['id']}",
-        json={"completion_deadline": value},
+        json={"category": "illegal", "completion_deadline": value},
         headers={"If-Match": f'"{draft["version"]}"'},
     )
     _refused_at(edited, "/completion_deadline")

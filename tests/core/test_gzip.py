@@ -90,7 +90,7 @@ async def test_a_compressed_resource_keeps_its_strong_etag_for_if_match(
     assert "accept-encoding" in _vary(compressed) and "accept-encoding" in _vary(identity)
     edited = await officer.patch(
         url,
-        json={"handling_basis": "《环境影响评价法》第三十二条"},
+        json={"category": "illegal", "handling_basis": "《环境影响评价法》第三十二条"},
         headers={"If-Match": compressed.headers["etag"], **GZIP},
     )
     assert edited.status_code == 200, edited.text

@@ -113,7 +113,9 @@ async def test_patch_takes_merge_patch_json_and_refuses_text(client_as: ClientAs
     officer = client_as("220322-ecoenv", Role.officer)
     case = await open_case(officer, "illegal")
     url = f"/api/v1/cases/{case['id']}"
-    edit = json.dumps({"handling_basis": "《环境影响评价法》第三十二条"}).encode()
+    edit = json.dumps(
+        {"category": "illegal", "handling_basis": "《环境影响评价法》第三十二条"}
+    ).encode()
     refused = await officer.patch(
         url,
         content=edit,

@@ -221,7 +221,7 @@ async def _decided_forced_exit(
     proposal = (await gov.get(f"/api/v1/cases/{rectification['forced_exit_case_id']}")).json()
     edited = await gov.patch(
         f"/api/v1/cases/{proposal['id']}",
-        json={"involved_departments": involved},
+        json={"category": "forced_exit", "involved_departments": involved},
         headers={"If-Match": f'"{proposal["version"]}"'},
     )
     assert edited.status_code == 200, edited.text

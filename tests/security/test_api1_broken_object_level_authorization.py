@@ -194,7 +194,11 @@ async def _case(away: County) -> tuple[dict[str, Any], list[Call]]:
     return await away.draft(), [
         ("GET", "/cases/{id}", None),
         ("GET", "/cases/{id}/events", None),
-        ("PATCH", "/cases/{id}", {"rectification_measures": "更换布袋除尘器"}),
+        (
+            "PATCH",
+            "/cases/{id}",
+            {"category": "rectification", "rectification_measures": "更换布袋除尘器"},
+        ),
         ("POST", "/cases/{id}/transitions", {"action": "publish"}),
     ]
 
@@ -391,7 +395,9 @@ async def test_a_forced_exit_cannot_cite_another_countys_rectification_case(
     proposal = (await gov.get(f"{API}/cases/{escalated['forced_exit_case_id']}")).json()
     held = {"If-Match": f'"{proposal["version"]}"'}
     edited = await gov.patch(
-        f"{API}/cases/{proposal['id']}", json={"rectification_case_id": theirs["id"]}, headers=held
+        f"{API}/cases/{proposal['id']}",
+        json={"category": "forced_exit", "rectification_case_id": theirs["id"]},
+        headers=held,
     )
     assert_refused(edited, 422, "not_the_source_case", "/rectification_case_id")
     assert_nothing_of(edited, theirs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.roles import WRITERS
@@ -14,6 +14,7 @@ from capacity_exit.case.machine import CaseState, Category
 from capacity_exit.case.schemas import (
     CaseCreate,
     CaseDeadlineOut,
+    CaseDraftEdit,
     CaseEventList,
     CaseEventOut,
     CaseLinks,
@@ -244,8 +245,10 @@ async def get_case(
     "/cases/{case_id}",
     operation_id="edit_case_draft",
     summary="Change a draft's content (If-Match required)",
-    description="The body holds fields of the case category's payload: a field given replaces the "
-    "stored one, `null` clears it, an absent one stays. Only a case in its initial "
+    description="The body names the case's `category` (its schema is that category's draft: "
+    "another category is 422 `category_mismatch`) and holds fields of its payload: a field "
+    "given replaces the stored one, `null` clears it, an absent one stays. Only a case in "
+    "its initial "
     "state (`draft`, or a forced exit's `proposed`) is edited, by its own department. "
     "Audited as `case.edit`, an entry of its history. Serves 一(一)1-5: the content "
     "its notices will publish.",
@@ -259,7 +262,7 @@ async def edit_case_draft(
     request: Request,
     response: Response,
     case_id: uuid.UUID,
-    body: Annotated[dict[str, Any], Body()],
+    body: CaseDraftEdit,
     if_match: IfMatch = None,
 ) -> CaseOut:
     view = await service.edit_draft(session, principal, case_id, Precondition(if_match), body)

@@ -61,7 +61,8 @@ CASE: Any = {
         "self": "/api/v1/cases/01a23573-6527-76a8-b70c-48682a5d395d",
         "events": "/api/v1/cases/01a23573-6527-76a8-b70c-48682a5d395d/events",
         "transitions": "/api/v1/cases/01a23573-6527-76a8-b70c-48682a5d395d/transitions",
-        "notices": "/api/v1/disclosures?case=01a23573-6527-76a8-b70c-48682a5d395d&include_withdrawn=true",
+        "notices": "/api/v1/disclosures?case=01a23573-6527-76a8-b70c-48682a5d395d"
+        "&include_withdrawn=true",
         "credit_pushes": "/api/v1/credit-pushes?case=01a23573-6527-76a8-b70c-48682a5d395d",
         "enterprise": "/api/v1/enterprises/01a23573-64ee-7069-9948-c9dcba0176f8",
         "inspection": "/api/v1/inspections/01a23573-650b-7446-aea3-8a22360a1b7b",
@@ -131,7 +132,8 @@ CASE_LIST: Any = {
                 "self": "/api/v1/cases/01a23573-6294-7a00-a75f-ba4f1b2c4347",
                 "events": "/api/v1/cases/01a23573-6294-7a00-a75f-ba4f1b2c4347/events",
                 "transitions": "/api/v1/cases/01a23573-6294-7a00-a75f-ba4f1b2c4347/transitions",
-                "notices": "/api/v1/disclosures?case=01a23573-6294-7a00-a75f-ba4f1b2c4347&include_withdrawn=true",
+                "notices": "/api/v1/disclosures?case=01a23573-6294-7a00-a75f-ba4f1b2c4347"
+                "&include_withdrawn=true",
                 "credit_pushes": "/api/v1/credit-pushes?case=01a23573-6294-7a00-a75f-ba4f1b2c4347",
                 "enterprise": "/api/v1/enterprises/01a23573-6098-7ee2-81ed-2dcb1f68d8ae",
                 "inspection": "/api/v1/inspections/01a23573-60ab-7fd7-bbad-ca0a7ba85a27",

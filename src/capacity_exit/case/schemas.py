@@ -1,10 +1,11 @@
-"""The cases API's bodies: one create model per category, transitions, the case view."""
+"""The cases API's bodies: one create and one draft-edit model per category, the steps
+(`step_requests`), the case view."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -17,8 +18,8 @@ from capacity_exit.case.payloads import (
     IllegalDraft,
     RectificationDraft,
 )
+from capacity_exit.case.step_requests import StepBody
 from capacity_exit.core.clock import as_utc
-from capacity_exit.core.text import Paragraph
 
 DraftPayload = (
     IllegalDraft | EliminationDraft | RectificationDraft | ForcedExitDraft | CompliantDraft
@@ -70,39 +71,118 @@ CaseCreate = Annotated[
 ]
 
 
-class CaseTransitionRequest(BaseModel):
-    """An action, its reason where it needs one, and the case fields the step records.
+# The body of a step: one schema per action, read off the transition table.
+CaseTransitionRequest = StepBody
 
-    Any other member is a field of the case's category payload (e.g. `completion_date`
-    for `report_completion`); in a draft, publishing may also complete the draft's
-    content. A missing field is reported with a pointer to it in this body.
-    """
+
+_CATEGORY = "The case's own category: another is 422 `category_mismatch`."
+
+
+class DraftEdit(BaseModel):
+    """A draft edit carries its case's category, so that each category's edit is its own
+    schema (a 422 `category_mismatch` when it is not the case's); the rest are fields of
+    that category's draft: a field given replaces the stored one, `null` clears it, an
+    absent one stays."""
+
+    category: Category
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the edit sets or clears (absent ones left out), as JSON."""
+        return self.model_dump(mode="json", exclude_unset=True, exclude={"category"})
+
+
+class IllegalDraftEdit(DraftEdit, IllegalDraft):
+    """An edit of an `illegal` case's draft (一(一)1)."""
 
     model_config = ConfigDict(
-        extra="allow",
         json_schema_extra={
             "examples": [
                 {
-                    "action": "report_completion",
-                    "completion_date": "2025-11-20",
-                    "completion_evidence": "设备已拆除，现场照片及验收记录存档。",
-                    "handling_result": "违规建设的生产线已拆除。",
+                    "category": "illegal",
+                    "handling_requirements": "停止建设，拆除违规建设的生产线。",
+                    "completion_deadline": "2027-06-30",
                 }
             ]
-        },
+        }
     )
+    category: Literal[Category.illegal] = Field(description=_CATEGORY)
 
-    action: CaseAction
-    reason: Paragraph | None = Field(
-        default=None, description="Required to withdraw, revoke or reject an acceptance."
+
+class EliminationDraftEdit(DraftEdit, EliminationDraft):
+    """An edit of an `elimination` case's draft (一(一)2)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"category": "elimination", "voluntary": True, "exit_method": "dismantle"}]
+        }
     )
-    publicity_working_days: int | None = Field(
-        default=None,
-        ge=1,
-        le=60,
-        description="For `publish`: the publicity period (公示期) in working days; the "
-        "notice then states the day it ends.",
+    category: Literal[Category.elimination] = Field(description=_CATEGORY)
+
+
+class RectificationDraftEdit(DraftEdit, RectificationDraft):
+    """An edit of a `rectification` case's draft (一(一)3)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "rectification",
+                    "rectification_deadline": "2027-03-31",
+                    "rectification_requirements": "改造除尘设施，颗粒物排放浓度降至50mg/m³以下。",
+                }
+            ]
+        }
     )
+    category: Literal[Category.rectification] = Field(description=_CATEGORY)
+
+
+class ForcedExitDraftEdit(DraftEdit, ForcedExitDraft):
+    """An edit of a `forced_exit` case's proposal (`proposed`), before the government
+    decides (一(一)4)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "forced_exit",
+                    "unfinished_rectification": "除尘设施改造未完成，颗粒物排放仍超标。",
+                    "involved_departments": ["220322-ecoenv", "220322-market"],
+                }
+            ]
+        }
+    )
+    category: Literal[Category.forced_exit] = Field(description=_CATEGORY)
+
+
+class CompliantDraftEdit(DraftEdit, CompliantDraft):
+    """An edit of a `compliant` case's draft (一(一)5)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "compliant",
+                    "compliance_basis": "环保、能耗、质量、安全、技术标准全部达标。",
+                    "confirmations": None,
+                }
+            ]
+        }
+    )
+    category: Literal[Category.compliant] = Field(description=_CATEGORY)
+
+
+if TYPE_CHECKING:
+    CaseDraftEdit = DraftEdit
+else:
+    CaseDraftEdit = Annotated[
+        IllegalDraftEdit
+        | EliminationDraftEdit
+        | RectificationDraftEdit
+        | ForcedExitDraftEdit
+        | CompliantDraftEdit,
+        Field(discriminator="category"),
+    ]
+"""The body of `PATCH /cases/{case_id}`: the case category's draft, by `category`."""
 
 
 class CaseDeadlineOut(BaseModel):

@@ -34,7 +34,7 @@ from capacity_exit.case.machine import (
     Transition,
 )
 from capacity_exit.case.models import Case, CaseEvent
-from capacity_exit.case.schemas import CaseCreate
+from capacity_exit.case.schemas import CaseCreate, DraftEdit
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition
 from capacity_exit.enterprise import service as enterprises
@@ -210,9 +210,11 @@ async def edit_draft(
     principal: Principal,
     case_id: uuid.UUID,
     precondition: Precondition,
-    changes: Mapping[str, Any],
+    edit: DraftEdit,
 ) -> CaseView:
-    """Change a draft's content (a merge: absent keeps, null clears)."""
+    """Change a draft's content (a merge: absent keeps, null clears). The edit names the
+    case's category: another is 422 `category_mismatch`, after the 403, 409 and the
+    If-Match checks, as any other problem of the body's content."""
     case = await readable(session, principal, case_id)
     _require_owner(principal, case)
     category = case.category
@@ -223,6 +225,11 @@ async def edit_draft(
             code="not_a_draft",
         )
     version = precondition.version_to_change(case.version)
+    if edit.category != category:
+        raise Unprocessable.at(
+            "/category", f"case {case.id} is a {category} case", "category_mismatch"
+        )
+    changes = edit.changes()
     content = payloads.stored_content(
         payloads.validated_draft(category, {**case.payload, **changes})
     )

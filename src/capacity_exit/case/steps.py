@@ -16,7 +16,7 @@ from capacity_exit.case.deadlines import AWAITING_COMPLETION
 from capacity_exit.case.effects import EffectRegistry, Step
 from capacity_exit.case.machine import INITIAL_STATE, TRANSITIONS, CaseAction
 from capacity_exit.case.models import Case
-from capacity_exit.case.schemas import CaseTransitionRequest
+from capacity_exit.case.step_requests import PUBLICITY_DAYS, StepRequest, step_request
 from capacity_exit.core import clock
 from capacity_exit.core.errors import Unprocessable
 from capacity_exit.core.etag import Precondition
@@ -29,7 +29,7 @@ async def act(
     principal: Principal,
     case_id: uuid.UUID,
     precondition: Precondition,
-    request: CaseTransitionRequest,
+    request: StepRequest,
     *,
     effects: EffectRegistry,
     batch_id: uuid.UUID | None = None,
@@ -60,7 +60,7 @@ async def withdraw_after_notice(
         return None
     if (case.category, case.status, CaseAction.withdraw) not in TRANSITIONS:
         return None
-    request = CaseTransitionRequest(action=CaseAction.withdraw, reason=reason)
+    request = step_request(CaseAction.withdraw, reason=reason)
     step = await _transition(session, principal, case, request, skip_caller_check=True)
     await _take(step, case.version, request, effects)
     return case
@@ -70,7 +70,7 @@ async def _transition(
     session: AsyncSession,
     principal: Principal,
     case: Case,
-    request: CaseTransitionRequest,
+    request: StepRequest,
     *,
     batch_id: uuid.UUID | None = None,
     skip_caller_check: bool = False,
@@ -84,7 +84,8 @@ async def _transition(
         # The table's order: the caller (403) before anything about the payload (422).
         check_caller_may_take(principal, case, action)
     kind = DepartmentKind(principal.department_kind)
-    fields = dict(request.model_extra or {})
+    fields = request.content()
+    reason = request.member("reason")
     draft = payloads.validated_draft(category, {**case.payload, **fields})
     content = payloads.stored_content(draft)
     today = clock.business_today()
@@ -94,9 +95,9 @@ async def _transition(
         action,
         roles=principal.roles,
         department_kind=kind,
-        payload={**content, "reason": request.reason},
+        payload={**content, "reason": reason},
         guards_passed=guards.passed(case, content, today),
-        request_fields={*fields, *(["reason"] if request.reason else [])},
+        request_fields={*fields, *(["reason"] if reason else [])},
         nested_missing=checks.nested_missing(category, draft),
         skip_caller_check=skip_caller_check,
     )
@@ -105,10 +106,6 @@ async def _transition(
         # a step records only its own fresh fields; corrections go through the notice.
         _refuse_unrecorded(action, sorted(set(fields) - set(rule.fresh_fields)))
     checks.check_findings(action, fields)
-    if request.publicity_working_days is not None and action != CaseAction.publish:
-        raise Unprocessable.at(
-            "/publicity_working_days", "only a publication has a publicity period", "not_publish"
-        )
     checks.check_fact_dates({k: content.get(k) for k in fields}, today)
     await checks.check_timeline(session, case, action, content)
     checks.check_deadline_ahead(category, rule.next_state, content, today)
@@ -119,9 +116,9 @@ async def _transition(
         case,
         rule,
         content,
-        request.reason,
+        reason,
         today,
-        publicity_working_days=request.publicity_working_days,
+        publicity_working_days=request.member(PUBLICITY_DAYS),
         batch_id=batch_id,
     )
 
@@ -157,9 +154,7 @@ def _refuse_unrecorded(action: CaseAction, extra: list[str]) -> None:
         )
 
 
-async def _take(
-    step: Step, version: int, request: CaseTransitionRequest, effects: EffectRegistry
-) -> None:
+async def _take(step: Step, version: int, request: StepRequest, effects: EffectRegistry) -> None:
     """The step's one write (at `version`), its follow-ups, and its history event."""
     case, rule, state = step.case, step.rule, step.case.status
     before = audit.snapshot(case)
@@ -175,8 +170,8 @@ async def _take(
         before=before,
         action=rule.action,
         from_state=state,
-        reason=request.reason,
-        changes={**(request.model_extra or {}), **notes},
+        reason=step.reason,
+        changes={**request.content(), **notes},
     )
 
 

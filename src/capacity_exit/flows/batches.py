@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from capacity_exit.auth.principal import Principal
 from capacity_exit.case import service as cases
 from capacity_exit.case.machine import CaseAction
-from capacity_exit.case.schemas import CaseTransitionRequest
+from capacity_exit.case.step_requests import step_request
 from capacity_exit.core.errors import AppError
 from capacity_exit.core.etag import Precondition, etag
 from capacity_exit.core.problems import FieldProblem
@@ -43,8 +43,8 @@ async def publish_batch(
                 principal,
                 entry.case_id,
                 Precondition(etag(entry.version)),
-                CaseTransitionRequest(
-                    action=CaseAction.publish, publicity_working_days=data.publicity_working_days
+                step_request(
+                    CaseAction.publish, publicity_working_days=data.publicity_working_days
                 ),
                 batch_id=batch.id,
             )

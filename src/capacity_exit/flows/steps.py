@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.auth.principal import Principal
 from capacity_exit.case import steps
-from capacity_exit.case.schemas import CaseTransitionRequest
 from capacity_exit.case.service import CaseView
+from capacity_exit.case.step_requests import StepRequest
 from capacity_exit.core.etag import Precondition
 from capacity_exit.flows.effects import EFFECTS
 
@@ -20,7 +20,7 @@ async def take_step(
     principal: Principal,
     case_id: uuid.UUID,
     precondition: Precondition,
-    request: CaseTransitionRequest,
+    request: StepRequest,
     *,
     batch_id: uuid.UUID | None = None,
 ) -> CaseView:
