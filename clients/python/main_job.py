@@ -29,23 +29,22 @@ from capacity_exit_client.api.disclosures import list_disclosures
 from capacity_exit_client.api.enterprises import create_enterprise
 from capacity_exit_client.api.inspections import create_inspection
 from capacity_exit_client.models import (
-    CaseAction,
     CaseOut,
     CaseState,
-    CaseTransitionRequest,
     CheckedItem,
     DisclosureList,
     Domain,
-    EditCaseDraftBody,
     EnterpriseCreate,
     EnterpriseOut,
     IllegalCaseCreate,
     IllegalDraft,
+    IllegalDraftEdit,
     IllegalMatter,
     InspectionCreate,
     InspectionKind,
     InspectionOut,
     Problem,
+    PublishStep,
     TokenForm,
     TokenFormGrantType,
     TokenResponse,
@@ -164,12 +163,11 @@ def open_draft(client: AuthenticatedClient, inspection: InspectionOut) -> CaseOu
 
 def edit_draft(client: AuthenticatedClient, case: CaseOut, deadline: dt.date) -> CaseOut:
     """PATCH the draft's missing handling fields in."""
-    body = EditCaseDraftBody.from_dict(
-        {
-            "handling_requirements": "停止建设，拆除违规建设的生产线。",
-            "completion_deadline": deadline.isoformat(),
-            "responsible_departments": [OWNER, f"{COUNTY}-natres"],
-        }
+    body = IllegalDraftEdit(
+        category="illegal",
+        handling_requirements="停止建设，拆除违规建设的生产线。",
+        completion_deadline=deadline,
+        responsible_departments=[OWNER, f"{COUNTY}-natres"],
     )
     return expect(
         edit_case_draft.sync_detailed(case.id, client=client, body=body, if_match=if_match(case)),
@@ -181,7 +179,7 @@ def edit_draft(client: AuthenticatedClient, case: CaseOut, deadline: dt.date) ->
 
 def publish(client: AuthenticatedClient, case: CaseOut) -> CaseOut:
     """The `publish` step: the notice goes out, the case is publicized."""
-    body = CaseTransitionRequest(action=CaseAction.PUBLISH)
+    body = PublishStep(action="publish")
     return expect(
         transition_case.sync_detailed(case.id, client=client, body=body, if_match=if_match(case)),
         HTTPStatus.OK,

@@ -140,6 +140,7 @@ async function editDraft(api: Api, c: Case): Promise<Case> {
   const answer = await api.PATCH("/api/v1/cases/{case_id}", {
     params: { path: { case_id: c.id }, header: { "If-Match": ifMatch(c) } },
     body: {
+      category: "illegal",
       handling_requirements: "停止建设，拆除违规建设的生产线。",
       completion_deadline: day(180),
       responsible_departments: [OWNER, `${COUNTY}-natres`],
