@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +59,12 @@ def s3_settings(endpoint: str, keys: tuple[Path, Path], tmp_path: Path) -> Setti
     )
 
 
-def raw_client(endpoint: str) -> Any:
+@pytest.fixture(scope="module")
+def admin(s3_server: str) -> Any:
+    """A plain boto3 client of the server: what an operator (or an attacker) does there."""
     return boto3.client(
         "s3",
-        endpoint_url=endpoint,
+        endpoint_url=s3_server,
         region_name="us-east-1",
         aws_access_key_id="capexit-test-access",
         aws_secret_access_key="capexit-test-secret",
@@ -76,18 +78,25 @@ def local(tmp_path: Path) -> LocalBlobStore:
     return store
 
 
-@pytest.fixture
-async def s3(
-    s3_server: str, s3_keys: tuple[Path, Path], tmp_path: Path
-) -> AsyncIterator[S3BlobStore]:
-    client = raw_client(s3_server)
-    client.create_bucket(Bucket=BUCKET)
-    store = blob_store(s3_settings(s3_server, s3_keys, tmp_path))
+@pytest.fixture(scope="module")
+def s3_store(
+    s3_server: str, s3_keys: tuple[Path, Path], admin: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[S3BlobStore]:
+    """The store as the settings make it, on a bucket of its own (one client: the store
+    is made once a process)."""
+    admin.create_bucket(Bucket=BUCKET)
+    store = blob_store(s3_settings(s3_server, s3_keys, tmp_path_factory.mktemp("var")))
     assert isinstance(store, S3BlobStore)
     yield store
-    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        client.delete_object(Bucket=BUCKET, Key=item["Key"])
-    client.delete_bucket(Bucket=BUCKET)
+    admin.delete_bucket(Bucket=BUCKET)
+
+
+@pytest.fixture
+def s3(s3_store: S3BlobStore, admin: Any) -> Iterator[S3BlobStore]:
+    """The S3 store, its bucket emptied after each test."""
+    yield s3_store
+    for item in admin.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        admin.delete_object(Bucket=BUCKET, Key=item["Key"])
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -184,7 +193,7 @@ def test_the_evidence_directory_can_be_set(tmp_path: Path) -> None:
 
 
 async def test_the_s3_store_keeps_one_object_and_writes_it_once(
-    s3: S3BlobStore, s3_server: str, monkeypatch: pytest.MonkeyPatch
+    s3: S3BlobStore, admin: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     digest = await s3.put(PHOTO)
     writes: list[str] = []
@@ -197,17 +206,17 @@ async def test_the_s3_store_keeps_one_object_and_writes_it_once(
     monkeypatch.setattr(s3._client, "put_object", counted)
     assert await s3.put(PHOTO) == digest
     assert writes == []
-    listing = raw_client(s3_server).list_objects_v2(Bucket=BUCKET)["Contents"]
+    listing = admin.list_objects_v2(Bucket=BUCKET)["Contents"]
     assert [(item["Key"], item["Size"]) for item in listing] == [
         (f"{digest[:2]}/{digest[2:4]}/{digest}", len(PHOTO))
     ]
 
 
 async def test_an_s3_object_changed_behind_the_store_is_never_served(
-    s3: S3BlobStore, s3_server: str
+    s3: S3BlobStore, admin: Any
 ) -> None:
     digest = await s3.put(PHOTO)
-    raw_client(s3_server).put_object(Bucket=BUCKET, Key=s3.key(digest), Body=b"tampered")
+    admin.put_object(Bucket=BUCKET, Key=s3.key(digest), Body=b"tampered")
     with pytest.raises(BlobCorrupt):
         await s3.get(digest)
 
@@ -217,7 +226,8 @@ async def test_a_missing_bucket_is_an_error_not_an_absent_blob(
 ) -> None:
     from botocore.exceptions import ClientError
 
-    store = blob_store(s3_settings(s3_server, s3_keys, tmp_path))  # no bucket created
+    settings = s3_settings(s3_server, s3_keys, tmp_path)
+    store = blob_store(settings.model_copy(update={"evidence_s3_bucket": "capexit-absent"}))
     with pytest.raises(ClientError):
         await store.put(PHOTO)
 

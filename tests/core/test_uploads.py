@@ -119,6 +119,13 @@ def test_a_palette_png_with_a_transparent_colour_keeps_it() -> None:
     assert after.convert("RGBA").getpixel((0, 0)) == (255, 0, 0, 0)
 
 
+def test_a_16_bit_grey_png_is_scaled_to_8_bits_not_clipped() -> None:
+    out = io.BytesIO()
+    Image.new("I;16", (4, 4), 32768).save(out, "PNG")
+    after = reopened(clean_upload(out.getvalue(), max_bytes=LIMIT))
+    assert (after.mode, after.getpixel((0, 0))) == ("L", 128)
+
+
 def test_a_webp_loses_its_exif_and_xmp() -> None:
     out = io.BytesIO()
     Image.new("RGB", (16, 16), (0, 128, 0)).save(

@@ -130,7 +130,7 @@ def _clean_image(data: bytes, content_type: str) -> bytes:
             if width * height > MAX_PIXELS:
                 raise _too_many_pixels(width, height)
             image.load()  # the first frame of an animation: evidence is a still
-            upright = ImageOps.exif_transpose(image)
+            upright = _eight_bit(ImageOps.exif_transpose(image))
             pixels = _pixels_in_srgb(upright, _output_mode(upright, content_type))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels() from None
@@ -156,6 +156,13 @@ def _too_many_pixels(width: int | None = None, height: int | None = None) -> Pay
         code="image_too_large",
         extra={"max_pixels": MAX_PIXELS},
     )
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit grey (PNG) scaled to 8 bits: a plain conversion would clip it to white."""
+    if image.mode.startswith("I"):
+        return image.convert("I").point(lambda value: value / 256).convert("L")
+    return image
 
 
 def _has_alpha(image: Image.Image) -> bool:
