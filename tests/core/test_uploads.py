@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import struct
 import zipfile
 import zlib
@@ -318,6 +319,33 @@ def test_javascript_behind_escaped_names_is_still_found() -> None:
     assert (error.status, error.code) == (415, "pdf_active_content")
 
 
-def test_a_pdf_that_does_not_parse_is_422() -> None:
-    error = problem(b"%PDF-1.7\n" + HTML)
-    assert (error.status, error.code) == (422, "pdf_unreadable")
+class Collected(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_a_pdf_that_does_not_parse_is_422_and_nothing_of_it_is_logged() -> None:
+    # pypdf's diagnostics of this one quote the bytes around the fault, MARKER included.
+    broken = (
+        handmade_pdf(b"/Lang (MARKER)")
+        .replace(b"/Type /Catalog", b"/Type \xff")
+        .replace(b"/Root 1 0 R", b"/Root (MARKER)")
+    )
+    # What the process's handlers (on the root logger, core.logs) would receive; pytest's
+    # caplog is no witness here: it hooks every logger, even those that do not propagate.
+    root, collected = logging.getLogger(), Collected()
+    level = root.level
+    root.addHandler(collected)
+    root.setLevel(logging.DEBUG)
+    try:
+        for data in (b"%PDF-1.7\n" + HTML, broken):
+            error = problem(data)
+            assert (error.status, error.code) == (422, "pdf_unreadable")
+    finally:
+        root.removeHandler(collected)
+        root.setLevel(level)
+    assert not [line for line in collected.lines if "MARKER" in line]

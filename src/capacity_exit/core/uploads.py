@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +28,12 @@ from PIL import Image, ImageCms, ImageOps
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-from capacity_exit.core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from capacity_exit.core.errors import (
+    AppError,
+    PayloadTooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+)
 
 JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf"
 ACCEPTED_TYPES = (JPEG, PNG, WEBP, PDF)
@@ -56,6 +62,13 @@ _ACTIVE_PDF_NAMES = frozenset(
 _PDF_METADATA_KEYS = ("/Metadata", "/PieceInfo")
 # A PDF with more objects than this is refused as unreadable (bounded work).
 _MAX_PDF_OBJECTS = 200_000
+# pypdf's diagnostics of a malformed file quote its bytes: an upload's content (the
+# reporter's words, names) must never reach the logs. Its records stop at its own logger
+# (core.logs' configuration leaves existing loggers as they are): a bad file is a 422,
+# not a log line.
+_pypdf_log = logging.getLogger("pypdf")
+_pypdf_log.propagate = False
+_pypdf_log.addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
@@ -124,6 +137,7 @@ def _clean_image(data: bytes, content_type: str) -> bytes:
     pillow_format = _PILLOW_FORMATS[content_type]
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's complaints about corrupt EXIF
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=[pillow_format])
             width, height = image.size
@@ -134,7 +148,9 @@ def _clean_image(data: bytes, content_type: str) -> bytes:
             pixels = _pixels_in_srgb(upright, _output_mode(upright, content_type))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels() from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError) as error:
+    except AppError:
+        raise
+    except Exception as error:  # a decoder fails in many ways on a crafted file
         raise _unreadable_image() from error
     # A new image of the pixels alone: nothing of the original's `info` can follow.
     clean = Image.new(pixels.mode, pixels.size)
