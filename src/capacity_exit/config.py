@@ -12,7 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, AnyHttpUrl, BeforeValidator, Field, field_validator
+from pydantic import (
+    AliasChoices,
+    AnyHttpUrl,
+    BeforeValidator,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -160,6 +167,21 @@ class Settings(BaseSettings):
     metrics_enabled: bool | None = None
     metrics_token_file: Path | None = None
 
+    # Evidence files of the report platform (issue 17; core.blobs, core.uploads): stored
+    # by content hash in a local directory (default <var dir>/evidence) or an
+    # S3-compatible bucket. Credentials from the two files, else boto3's own chain
+    # (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, an instance role).
+    evidence_store: Literal["local", "s3"] = "local"
+    evidence_dir: Path | None = None
+    evidence_s3_endpoint: str | None = None
+    evidence_s3_bucket: str | None = None
+    evidence_s3_region: str | None = None
+    evidence_s3_access_key_file: Path | None = None
+    evidence_s3_secret_key_file: Path | None = None
+    # One file's size before cleaning (413 above it), and the files one report may carry.
+    evidence_max_file_bytes: int = Field(default=10_485_760, ge=1024, le=104_857_600)
+    evidence_max_files: int = Field(default=5, ge=0, le=20)
+
     @field_validator("trusted_proxies")
     @classmethod
     def _addresses_or_networks(cls, proxies: list[str]) -> list[str]:
@@ -173,6 +195,22 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"{proxy!r} is not an IP address or network") from None
         return proxies
+
+    @model_validator(mode="after")
+    def _evidence_store_is_complete(self) -> Settings:
+        if self.evidence_store == "s3" and not self.evidence_s3_bucket:
+            raise ValueError("CAPEXIT_EVIDENCE_STORE=s3 needs CAPEXIT_EVIDENCE_S3_BUCKET")
+        if (self.evidence_s3_access_key_file is None) != (self.evidence_s3_secret_key_file is None):
+            raise ValueError(
+                "CAPEXIT_EVIDENCE_S3_ACCESS_KEY_FILE and CAPEXIT_EVIDENCE_S3_SECRET_KEY_FILE "
+                "go together"
+            )
+        return self
+
+    @property
+    def evidence_path(self) -> Path:
+        """The local evidence store's directory: as set, else <var dir>/evidence."""
+        return self.evidence_dir or self.var_dir / "evidence"
 
     @property
     def resolved_log_format(self) -> Literal["json", "text"]:
