@@ -90,7 +90,7 @@ def client_key(request: Request) -> str:
 def _check(limiter: RateLimiter, request: Request, what: str) -> None:
     wait = limiter.seconds_until_allowed(client_key(request))
     if wait > 0:
-        seconds = math.ceil(wait)
+        seconds = math.ceil(round(wait, 6))  # 10.000000002 s of float error is 10 s
         raise TooManyRequests(
             f"At most {limiter.per_minute} {what} a minute from one client; retry in {seconds} s.",
             headers={"Retry-After": str(seconds)},
