@@ -22,6 +22,7 @@ key() {  # EC P-256 (ES256), as CAPEXIT_JWT_SIGNING_KEY_FILE and CAPEXIT_AUDIT_K
 password db_superuser_password
 password db_owner_password
 password db_app_password
+password report_challenge_key  # HMAC key of the report platform's proof-of-work challenges
 key jwt_signing_key.pem
 key audit_key.pem
 [ -e "$dir/credit_national_token" ] || echo "replace with the platform's token" > "$dir/credit_national_token"

@@ -51,6 +51,7 @@ def _unreadable_files(settings: Settings) -> list[str]:
         ("CAPEXIT_TRUSTED_ISSUERS_FILE", settings.trusted_issuers_file),
         ("CAPEXIT_AUDIT_KEY_FILE", settings.audit_key_file),
         ("CAPEXIT_CREDIT_TARGETS_FILE", settings.credit_targets_file),
+        ("CAPEXIT_REPORT_CHALLENGE_KEY_FILE", settings.report_challenge_key_file),
         ("CAPEXIT_REFERENCE_DATA_FILE", settings.reference_data_file),
     ]
     return [

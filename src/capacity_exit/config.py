@@ -130,6 +130,18 @@ class Settings(BaseSettings):
     # Requests per minute one client address may make to the public (token-less) routes;
     # 0 turns the limit off.
     public_rate_limit: int = Field(default=600, ge=0)
+    # The report platform (issue 17): per client address and process, on top of the public
+    # limit, report submissions and receipt look-ups a minute (0 turns one off).
+    report_submit_per_minute: int = Field(default=5, ge=0)
+    report_lookup_per_minute: int = Field(default=20, ge=0)
+    # The proof of work a submission carries (ALTCHA, core.challenge): the largest secret
+    # number a challenge hides (a solver tries half as many SHA-256 hashes on average), how
+    # long a challenge stays valid, and its HMAC key file (development: generated in the
+    # var dir; production requires it). The worker prunes spent challenges once per period.
+    report_challenge_max_number: int = Field(default=100_000, ge=1, le=100_000_000)
+    report_challenge_ttl_seconds: int = Field(default=600, ge=10, le=86_400)
+    report_challenge_key_file: Path | None = None
+    report_challenge_prune_seconds: float = Field(default=3600.0, ge=0, le=86_400 * 7)
     # Credit platforms pushed to (issue 8): a JSON file of targets, see docs/operations.md.
     # Without one, development pushes to the fake platform on 127.0.0.1:8701.
     credit_targets_file: Path | None = None
@@ -245,6 +257,14 @@ class Settings(BaseSettings):
         if self.metrics_enabled is None:
             return self.is_development
         return self.metrics_enabled
+
+    @property
+    def named_rate_limits(self) -> dict[str, int]:
+        """The per-client limits routes ask for by name (core.rate_limit.limited)."""
+        return {
+            "report_submit": self.report_submit_per_minute,
+            "report_lookup": self.report_lookup_per_minute,
+        }
 
     @property
     def is_development(self) -> bool:

@@ -26,12 +26,13 @@ from capacity_exit.api.enterprise import router as enterprise_router
 from capacity_exit.api.inspection import router as inspection_router
 from capacity_exit.api.metrics import CREDIT_QUEUE
 from capacity_exit.api.org import router as org_router
+from capacity_exit.api.report_challenge import public_router as report_challenge_public_router
 from capacity_exit.api.root import root_router
 from capacity_exit.audit import keys as audit_keys  # also registers its key check
 from capacity_exit.auth.dependencies import current_principal
 from capacity_exit.calendar.schedule import warm_package_schedules
 from capacity_exit.config import Settings, check_production_ready, get_settings, start_clock
-from capacity_exit.core import health, idempotency, metrics
+from capacity_exit.core import challenge, health, idempotency, metrics
 from capacity_exit.core.admission import WriteLane, write_admission
 from capacity_exit.core.body_limit import BodySizeLimitMiddleware
 from capacity_exit.core.compression import CompressionMiddleware
@@ -44,7 +45,7 @@ from capacity_exit.core.hosts import TrustedHostMiddleware, allowed_hosts
 from capacity_exit.core.json_body import reject_duplicate_keys
 from capacity_exit.core.media_types import require_declared_media_type
 from capacity_exit.core.openapi import install_openapi
-from capacity_exit.core.rate_limit import RateLimiter, public_rate_limit
+from capacity_exit.core.rate_limit import RateLimiter, named_limiters, public_rate_limit
 from capacity_exit.core.request_id import RequestIdMiddleware
 from capacity_exit.core.security_headers import SecurityHeadersMiddleware
 from capacity_exit.core.strict_query import reject_unknown_query_parameters
@@ -121,7 +122,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cors_origins = cors_origins
     credit_targets.install(settings)
     audit_keys.install(settings)  # the chain's HMAC key: an unreadable key fails here
+    challenge.hmac_key(settings)  # the report challenges' key: an unreadable one fails here
     app.state.public_rate_limiter = RateLimiter(settings.public_rate_limit)
+    # The limits routes ask for by name (core.rate_limit.limited): report submission, look-up.
+    app.state.rate_limiters = named_limiters(settings.named_rate_limits)
     app.state.database = database
     # Writers take a place in this lane before they touch the database (core.admission).
     app.state.write_lane = WriteLane(
@@ -144,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     public.include_router(auth_public_router)
     public.include_router(calendar_public_router)
     public.include_router(disclosure_public_router)
+    public.include_router(report_challenge_public_router)
     private = APIRouter(
         prefix=API_PREFIX,
         dependencies=[

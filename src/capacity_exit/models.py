@@ -8,7 +8,7 @@ from capacity_exit.calendar.models import (
 )
 from capacity_exit.case.models import Case, CaseEvent
 from capacity_exit.core.db import Base
-from capacity_exit.core.models import IdempotencyRecord
+from capacity_exit.core.models import IdempotencyRecord, SpentChallenge
 from capacity_exit.credit.models import CreditPush, CreditPushAttempt
 from capacity_exit.disclosure.models import (
     CitySummary,
@@ -51,5 +51,6 @@ __all__ = [
     "Jurisdiction",
     "LoginThrottle",
     "PeriodicJobState",
+    "SpentChallenge",
     "metadata",
 ]

@@ -386,6 +386,7 @@ PUBLIC = {
     "list_audit_checkpoints",
     "get_latest_audit_checkpoint",
     "get_audit_checkpoint_keys",
+    "get_report_challenge",
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,11 @@ def _pem_key(path: Path) -> Path:
     return path
 
 
+def _challenge_key(path: Path) -> Path:
+    path.write_text(secrets.token_hex(32) + "\n")
+    return path
+
+
 def production_settings(settings: Settings, directory: Path) -> Settings:
     """The suite's settings with every production requirement met by real files, so
     `check_production_ready` lets the app start as production builds it."""
@@ -71,6 +77,7 @@ def production_settings(settings: Settings, directory: Path) -> Settings:
             "jwt_signing_key_file": _pem_key(directory / "jwt.pem"),
             "audit_key_file": _pem_key(directory / "audit.pem"),
             "credit_targets_file": write_targets(directory, "https://credit.example.gov.cn"),
+            "report_challenge_key_file": _challenge_key(directory / "report_challenge_key"),
             "public_base_url": "https://capacity-exit.example.gov.cn",
             "allowed_hosts": ["testserver"],  # the test client's Host
         }

@@ -15,7 +15,7 @@ from capacity_exit.core.idempotency import IdempotencyRecord
 from capacity_exit.worker.models import PeriodicJobState
 from tests.fixtures.cli import run_cli
 
-PERIODIC = ["audit_checkpoint", "idempotency_prune", "overdue_scan"]
+PERIODIC = ["audit_checkpoint", "idempotency_prune", "overdue_scan", "report_challenge_prune"]
 
 
 async def _runs(database: Database) -> dict[str, int]:
@@ -71,6 +71,7 @@ async def test_until_idle_runs_each_periodic_job_once_per_period(
         "audit_checkpoint": 2,
         "idempotency_prune": 2,
         "overdue_scan": 1,
+        "report_challenge_prune": 2,
     }
 
 

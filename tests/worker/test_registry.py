@@ -19,6 +19,7 @@ def test_every_domain_declares_its_jobs(settings: Settings) -> None:
         "overdue_scan",
         "audit_checkpoint",
         "idempotency_prune",
+        "report_challenge_prune",
     ]
     assert isinstance(jobs["credit_delivery"], QueuedJob)
     periods = {n: j.period_seconds for n, j in jobs.items() if isinstance(j, PeriodicJob)}
@@ -26,6 +27,7 @@ def test_every_domain_declares_its_jobs(settings: Settings) -> None:
         "overdue_scan": settings.overdue_scan_seconds,
         "audit_checkpoint": settings.audit_checkpoint_seconds,
         "idempotency_prune": settings.idempotency_prune_seconds,
+        "report_challenge_prune": settings.report_challenge_prune_seconds,
     }
 
 

@@ -92,6 +92,12 @@ TAGS: list[dict[str, Any]] = [
         "approvers' pushes, retries and cancellations by hand.",
     },
     {
+        "name": "reports",
+        "description": "The public report platform (举报平台, 一(一)5): anyone may report "
+        "backward capacity that should have been dealt with; a proof-of-work challenge and "
+        "per-client rate limits guard it against floods.",
+    },
+    {
         "name": "calendar",
         "description": "Working days (工作日) and deadlines counted in them, and the "
         "administrators' load of each year's official schedule: the basis of every legal "

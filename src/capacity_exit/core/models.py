@@ -1,4 +1,5 @@
-"""Core's own table: the idempotency keys (`core.idempotency`)."""
+"""Core's own tables: the idempotency keys (`core.idempotency`) and the spent proof-of-work
+challenges (`core.challenge`)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,14 @@ class IdempotencyRecord(Base):
     response_body: Mapped[str | None] = mapped_column(Text)
     response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SpentChallenge(Base):
+    """A proof-of-work challenge whose solution was accepted once: its signature is the
+    key, so a second spend of it (in any process) is a conflict on insert. Kept until
+    the challenge has expired, when a replay is refused as expired anyway; then pruned."""
+
+    __tablename__ = "spent_challenges"
+
+    signature: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

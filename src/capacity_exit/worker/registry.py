@@ -13,7 +13,7 @@ from typing import Protocol
 
 from capacity_exit.audit import jobs as audit_jobs
 from capacity_exit.config import Settings
-from capacity_exit.core import idempotency_jobs
+from capacity_exit.core import challenge_jobs, idempotency_jobs
 from capacity_exit.core.jobs import Job
 from capacity_exit.credit import jobs as credit_jobs
 from capacity_exit.flows import jobs as flows_jobs
@@ -28,6 +28,7 @@ MODULES: tuple[JobModule, ...] = (
     flows_jobs,  # overdue_scan
     audit_jobs,  # audit_checkpoint
     idempotency_jobs,  # idempotency_prune
+    challenge_jobs,  # report_challenge_prune
 )
 
 
