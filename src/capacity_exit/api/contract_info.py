@@ -73,6 +73,12 @@ TAGS: list[dict[str, Any]] = [
         "and the day the publicity of their findings is due (一(三)).",
     },
     {
+        "name": "reports",
+        "description": "The public report platform (举报平台, 一(一)5): anyone reports, without "
+        "a token, and follows the report with its receipt (tracking code and secret); the "
+        "lead department triages, the handling departments investigate and conclude.",
+    },
+    {
         "name": "cases",
         "description": "Cases in the five categories of 一(一)1-5, their lifecycle steps "
         "(the transition table of `GET /case-lifecycles`), deadlines and history. A step "
