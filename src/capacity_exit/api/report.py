@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.roles import WRITERS
+from capacity_exit.core.clock import as_utc
 from capacity_exit.core.db import Session
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
 from capacity_exit.core.idempotency import IdempotencyKey
@@ -105,7 +106,11 @@ async def _receipt_view(session: Session, report: Report) -> ReceiptView:
         may_object=service.may_object(report),
         history=[
             PublicEventOut(
-                kind=e.kind, action=e.action, to_state=e.to_state, text=e.text, at=e.occurred_at
+                kind=e.kind,
+                action=e.action,
+                to_state=e.to_state,
+                text=e.text,
+                at=as_utc(e.occurred_at),
             )
             for e in history
         ],
@@ -206,8 +211,10 @@ def _out(view: handling.ReportView) -> ReportOut:
         contact=ContactOut(name=c.name, phone=c.phone, email=c.email) if c else None,
         received_on=r.received_on,
         acceptance_due=r.acceptance_due,
+        acceptance_due_provisional=r.acceptance_due_provisional,
         accepted_on=r.accepted_on,
         conclusion_due=r.conclusion_due,
+        conclusion_due_provisional=r.conclusion_due_provisional,
         concluded_on=r.concluded_on,
         closed_on=r.closed_on,
         overdue=view.overdue,
@@ -220,8 +227,8 @@ def _out(view: handling.ReportView) -> ReportOut:
         objection_used=r.objection_used,
         allowed_actions=view.allowed_actions,
         version=r.version,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
+        created_at=as_utc(r.created_at),
+        updated_at=as_utc(r.updated_at),
     )
 
 

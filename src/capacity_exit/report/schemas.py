@@ -227,8 +227,12 @@ class ReportOut(BaseModel):
     )
     received_on: date
     acceptance_due: date
+    acceptance_due_provisional: bool = Field(
+        description="The due date falls in a year whose holiday schedule is not confirmed."
+    )
     accepted_on: date | None
     conclusion_due: date | None
+    conclusion_due_provisional: bool
     concluded_on: date | None
     closed_on: date | None
     overdue: bool
