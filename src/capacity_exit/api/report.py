@@ -151,7 +151,8 @@ async def look_up_report_receipt(
     "`answer_satisfaction` (once, after the conclusion), `object` (once, when concluded or "
     "closed and not answered satisfied: reopens it for the lead department's review)."
     + _RECEIPT_DESCRIPTION
-    + " 409 when the report's state does not allow it. Audited as `report.<action>`.",
+    + " 409 when the report's state does not allow it. Audited as `report.<action>`. "
+    "Serves 一(一)5.",
     response_model=ReceiptView,
     responses=problem_responses(404, 409, 412, 413, 415, 422, 429),
     **public(),

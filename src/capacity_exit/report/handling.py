@@ -25,19 +25,19 @@ from capacity_exit.org import repository as org
 from capacity_exit.report import contact, deadlines, machine, repository, routing, service
 from capacity_exit.report.keys import report_keys
 from capacity_exit.report.machine import (
-    Effect,
-    Guard,
-    Party,
     ReportAction,
     ReportCategory,
+    ReportEffect,
+    ReportGuard,
+    ReportParty,
     ReportState,
 )
 from capacity_exit.report.models import Report, ReportEvent
 from capacity_exit.report.schemas import (
-    AssignStep,
-    ConcludeStep,
-    ReassignStep,
-    RejectStep,
+    ReportAssignStep,
+    ReportConcludeStep,
+    ReportReassignStep,
+    ReportRejectStep,
     ReportStep,
 )
 
@@ -51,12 +51,12 @@ class ReportView:
     contact: contact.Contact | None
 
 
-def parties_of(principal: Principal, report: Report) -> set[Party]:
-    parties: set[Party] = set()
+def parties_of(principal: Principal, report: Report) -> set[ReportParty]:
+    parties: set[ReportParty] = set()
     if principal.department_code == report.lead_department_code:
-        parties.add(Party.lead)
+        parties.add(ReportParty.lead)
     if principal.department_code in report.handling_departments:
-        parties.add(Party.handler)
+        parties.add(ReportParty.handler)
     return parties
 
 
@@ -188,7 +188,7 @@ async def _departments(
     return codes
 
 
-def _guards(report: Report, settings: Settings, index: Any) -> dict[Guard, str | None]:
+def _guards(report: Report, settings: Settings, index: Any) -> dict[ReportGuard, str | None]:
     answer_failure = None
     if report.satisfaction is None and report.concluded_on is not None:
         wait = deadlines.answer_due(index, report.concluded_on, settings.report_answer_working_days)
@@ -198,8 +198,8 @@ def _guards(report: Report, settings: Settings, index: Any) -> dict[Guard, str |
                 f"answer after {wait.date}."
             )
     return {
-        Guard.answered_or_wait_passed: answer_failure,
-        Guard.objection_unused: service.objection_failure(report),
+        ReportGuard.answered_or_wait_passed: answer_failure,
+        ReportGuard.objection_unused: service.objection_failure(report),
     }
 
 
@@ -231,25 +231,25 @@ async def take_step(
     if matter is not None:
         values["matter"] = matter
     for effect in row.effects:
-        if effect == Effect.set_conclusion_due:
+        if effect == ReportEffect.set_conclusion_due:
             due = deadlines.conclusion_due(index, today, settings.report_conclusion_working_days)
             values |= {
                 "accepted_on": today,
                 "conclusion_due": due.date,
                 "conclusion_due_provisional": due.provisional,
             }
-        elif effect == Effect.record_rejection:
-            assert isinstance(body, RejectStep)
+        elif effect == ReportEffect.record_rejection:
+            assert isinstance(body, ReportRejectStep)
             values |= await _rejection(session, principal, report, body)
-        elif effect == Effect.record_handlers:
-            assert isinstance(body, AssignStep | ReassignStep)
+        elif effect == ReportEffect.record_handlers:
+            assert isinstance(body, ReportAssignStep | ReportReassignStep)
             values["handling_departments"] = await _departments(
                 session, report, body.handling_departments, matter
             )
-        elif effect == Effect.record_conclusion:
-            assert isinstance(body, ConcludeStep)
+        elif effect == ReportEffect.record_conclusion:
+            assert isinstance(body, ReportConcludeStep)
             values |= {"result": body.result, "measures": body.measures, "concluded_on": today}
-        elif effect == Effect.record_closing:
+        elif effect == ReportEffect.record_closing:
             values["closed_on"] = today
     before, from_state = service.audited(report), report.status
     await service.update_at_version(session, report, version, values)
@@ -268,7 +268,7 @@ async def take_step(
 
 
 async def _rejection(
-    session: AsyncSession, principal: Principal, report: Report, body: RejectStep
+    session: AsyncSession, principal: Principal, report: Report, body: ReportRejectStep
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         "rejection_reason": body.rejection_reason,

@@ -9,7 +9,7 @@ order: the action must exist in the state (409 `invalid_transition`), then the p
 (403 `action_forbidden`), then the roles (403), then the fields (422
 `missing_fields`), then the guard (409 `guard_failed`). Whether the caller's
 department is the report's lead or one of its handlers the service decides
-(`Party`), and passes in.
+(`ReportParty`), and passes in.
 
 Roles mirror the cases': an `officer` records (accepts, assigns, starts the
 investigation); an `approver` signs what answers the reporter or ends the matter
@@ -82,7 +82,7 @@ class Satisfaction(StrEnum):
     dissatisfied = "dissatisfied"
 
 
-class Party(StrEnum):
+class ReportParty(StrEnum):
     """Who takes a step, by the part they have in the report."""
 
     lead = "lead"  # 牵头部门: 工信 (miit) of the report's county, or the city's
@@ -90,14 +90,14 @@ class Party(StrEnum):
     reporter = "reporter"  # whoever holds the receipt
 
 
-class Guard(StrEnum):
+class ReportGuard(StrEnum):
     # A concluded report closes once the reporter answered, or the objection window passed.
     answered_or_wait_passed = "answered_or_wait_passed"
     # The reporter objects once, and only when dissatisfied (or not yet asked).
     objection_unused = "objection_unused"
 
 
-class Effect(StrEnum):
+class ReportEffect(StrEnum):
     """What follows a step, in the same unit of work (`report.service` handles each)."""
 
     set_conclusion_due = "set_conclusion_due"  # M working days after acceptance
@@ -117,39 +117,39 @@ class Transition:
     state: ReportState
     action: ReportAction
     next_state: ReportState
-    party: Party
+    party: ReportParty
     roles: frozenset[Role]  # any one suffices; empty for the reporter (no token)
     required_fields: tuple[str, ...] = ()
-    guard: Guard | None = None
-    effects: tuple[Effect, ...] = ()
+    guard: ReportGuard | None = None
+    effects: tuple[ReportEffect, ...] = ()
     public: bool = True  # whether the step is shown to the reporter (and later the public)
 
 
 S, A = ReportState, ReportAction
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(S.received, A.accept, S.accepted, Party.lead, OFFICERS,
-               effects=(Effect.set_conclusion_due,)),
-    Transition(S.received, A.reject, S.rejected, Party.lead, SIGNERS,
+    Transition(S.received, A.accept, S.accepted, ReportParty.lead, OFFICERS,
+               effects=(ReportEffect.set_conclusion_due,)),
+    Transition(S.received, A.reject, S.rejected, ReportParty.lead, SIGNERS,
                required_fields=("rejection_reason", "public_text"),
-               effects=(Effect.record_rejection,)),
-    Transition(S.accepted, A.assign, S.assigned, Party.lead, OFFICERS,
-               effects=(Effect.record_handlers,)),
-    Transition(S.assigned, A.start_investigation, S.investigating, Party.handler, OFFICERS),
-    Transition(S.investigating, A.conclude, S.concluded, Party.handler, SIGNERS,
+               effects=(ReportEffect.record_rejection,)),
+    Transition(S.accepted, A.assign, S.assigned, ReportParty.lead, OFFICERS,
+               effects=(ReportEffect.record_handlers,)),
+    Transition(S.assigned, A.start_investigation, S.investigating, ReportParty.handler, OFFICERS),
+    Transition(S.investigating, A.conclude, S.concluded, ReportParty.handler, SIGNERS,
                required_fields=("result", "measures", "public_text"),
-               effects=(Effect.record_conclusion,)),
-    Transition(S.concluded, A.close, S.closed, Party.lead, SIGNERS,
-               guard=Guard.answered_or_wait_passed, effects=(Effect.record_closing,)),
-    Transition(S.concluded, A.object, S.reopened, Party.reporter, frozenset(),
-               required_fields=("text",), guard=Guard.objection_unused,
-               effects=(Effect.record_objection,)),
-    Transition(S.closed, A.object, S.reopened, Party.reporter, frozenset(),
-               required_fields=("text",), guard=Guard.objection_unused,
-               effects=(Effect.record_objection,)),
-    Transition(S.reopened, A.reassign, S.assigned, Party.lead, SIGNERS,
-               required_fields=("public_text",), effects=(Effect.record_handlers,)),
-    Transition(S.reopened, A.close, S.closed, Party.lead, SIGNERS,
-               required_fields=("public_text",), effects=(Effect.record_closing,)),
+               effects=(ReportEffect.record_conclusion,)),
+    Transition(S.concluded, A.close, S.closed, ReportParty.lead, SIGNERS,
+               guard=ReportGuard.answered_or_wait_passed, effects=(ReportEffect.record_closing,)),
+    Transition(S.concluded, A.object, S.reopened, ReportParty.reporter, frozenset(),
+               required_fields=("text",), guard=ReportGuard.objection_unused,
+               effects=(ReportEffect.record_objection,)),
+    Transition(S.closed, A.object, S.reopened, ReportParty.reporter, frozenset(),
+               required_fields=("text",), guard=ReportGuard.objection_unused,
+               effects=(ReportEffect.record_objection,)),
+    Transition(S.reopened, A.reassign, S.assigned, ReportParty.lead, SIGNERS,
+               required_fields=("public_text",), effects=(ReportEffect.record_handlers,)),
+    Transition(S.reopened, A.close, S.closed, ReportParty.lead, SIGNERS,
+               required_fields=("public_text",), effects=(ReportEffect.record_closing,)),
 )  # fmt: skip
 del S, A
 
@@ -205,10 +205,10 @@ class MissingFields(Unprocessable):
         )
 
 
-class GuardFailed(Conflict):
+class ReportGuardFailed(Conflict):
     code, title = "guard_failed", "The step's precondition does not hold"
 
-    def __init__(self, guard: Guard, detail: str) -> None:
+    def __init__(self, guard: ReportGuard, detail: str) -> None:
         super().__init__(detail, extra={"guard": str(guard)})
 
 
@@ -224,14 +224,14 @@ def states() -> list[ReportState]:
     return list(ReportState)
 
 
-GuardCheck = Mapping[Guard, str | None]  # each guard's failure, or None when it holds
+GuardCheck = Mapping[ReportGuard, str | None]  # each guard's failure, or None when it holds
 
 
 def transition(
     state: ReportState,
     action: ReportAction,
     *,
-    parties: Collection[Party],
+    parties: Collection[ReportParty],
     roles: Collection[Role],
     present: Collection[str],
     guards: GuardCheck,
@@ -243,23 +243,23 @@ def transition(
         raise InvalidTransition(state, action)
     if row.party not in parties:
         raise ActionForbidden(f"{action} is taken by the report's {row.party} department.")
-    if row.party != Party.reporter and not (row.roles & set(roles)):
+    if row.party != ReportParty.reporter and not (row.roles & set(roles)):
         allowed = ", ".join(sorted(row.roles))
         raise ActionForbidden(f"{action} needs one of the roles: {allowed}.")
     missing = [f for f in row.required_fields if f not in present]
     if missing:
         raise MissingFields(action, missing)
     if row.guard is not None and (failure := guards.get(row.guard)) is not None:
-        raise GuardFailed(row.guard, failure)
+        raise ReportGuardFailed(row.guard, failure)
     return row
 
 
 def allowed_actions(
-    state: ReportState, *, parties: Collection[Party], roles: Collection[Role]
+    state: ReportState, *, parties: Collection[ReportParty], roles: Collection[Role]
 ) -> list[ReportAction]:
     """What this caller could take now (guards and fields aside)."""
     return [
         t.action
         for t in transitions_from(state)
-        if t.party in parties and t.party != Party.reporter and t.roles & set(roles)
+        if t.party in parties and t.party != ReportParty.reporter and t.roles & set(roles)
     ]

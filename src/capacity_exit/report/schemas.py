@@ -14,7 +14,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from capacity_exit.core.clock import Day, Timestamp
+from capacity_exit.calendar.schemas import CalendarDate
+from capacity_exit.core.clock import Timestamp
 from capacity_exit.core.text import Address, Name, Paragraph
 from capacity_exit.enterprise.schemas import CreditCode
 from capacity_exit.org.schemas import Level
@@ -95,7 +96,7 @@ class ReportSubmission(_Strict):
         default=None, title="所涉公示公告", description="A published notice the report disputes."
     )
     what_was_seen: ReportText = Field(title="举报内容")
-    seen_on: Day | None = Field(default=None, title="发现日期")
+    seen_on: CalendarDate | None = Field(default=None, title="发现日期")
     location: Location | None = None
     anonymous: bool = Field(
         default=True,
@@ -139,16 +140,39 @@ class _ReporterActionBase(ReceiptLookup):
 
 
 class AddInformation(_ReporterActionBase):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [examples.LOOKUP | {"action": "add_information", "text": "今晚又冒烟了。"}]
+        },
+    )
+
     action: Literal["add_information"]
     text: ReportText = Field(title="补充内容")
 
 
 class AnswerSatisfaction(_ReporterActionBase):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                examples.LOOKUP | {"action": "answer_satisfaction", "satisfaction": "satisfied"}
+            ]
+        },
+    )
+
     action: Literal["answer_satisfaction"]
     satisfaction: Satisfaction = Field(title="满意度")
 
 
 class ObjectToConclusion(_ReporterActionBase):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [examples.LOOKUP | {"action": "object", "text": "设备并未拆除。"}]
+        },
+    )
+
     action: Literal["object"]
     text: ReportText = Field(title="异议理由")
 
@@ -250,6 +274,10 @@ class ReportOut(BaseModel):
 
 
 class ReportList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [examples.REPORT], "next_cursor": None}]}
+    )
+
     items: list[ReportOut]
     next_cursor: str | None
 
@@ -272,6 +300,10 @@ class ReportEventOut(BaseModel):
 
 
 class ReportEventList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [examples.EVENT], "next_cursor": None}]}
+    )
+
     items: list[ReportEventOut]
     next_cursor: str | None
 
@@ -284,13 +316,13 @@ class _Step(_Strict):
         return {k for k, v in self.model_dump(exclude={"action"}).items() if v is not None}
 
 
-class AcceptStep(_Step):
+class ReportAcceptStep(_Step):
     action: Literal[ReportAction.accept]
     matter: Matter | None = None
     public_text: ReportText | None = None
 
 
-class RejectStep(_Step):
+class ReportRejectStep(_Step):
     action: Literal[ReportAction.reject]
     rejection_reason: RejectionReason
     related_report_id: uuid.UUID | None = Field(
@@ -299,7 +331,7 @@ class RejectStep(_Step):
     public_text: ReportText = Field(description="The reason, as the reporter reads it.")
 
 
-class AssignStep(_Step):
+class ReportAssignStep(_Step):
     action: Literal[ReportAction.assign]
     matter: Matter | None = None
     handling_departments: list[Annotated[str, Field(pattern=r"^[0-9]{6}-[a-z]{2,16}$")]] | None = (
@@ -312,24 +344,24 @@ class AssignStep(_Step):
     public_text: ReportText | None = None
 
 
-class StartInvestigationStep(_Step):
+class ReportStartInvestigationStep(_Step):
     action: Literal[ReportAction.start_investigation]
     public_text: ReportText | None = None
 
 
-class ConcludeStep(_Step):
+class ReportConcludeStep(_Step):
     action: Literal[ReportAction.conclude]
     result: Result
     measures: ReportText = Field(title="处理措施")
     public_text: ReportText = Field(title="处理结果（公开）")
 
 
-class CloseStep(_Step):
+class ReportCloseStep(_Step):
     action: Literal[ReportAction.close]
     public_text: ReportText | None = None
 
 
-class ReassignStep(_Step):
+class ReportReassignStep(_Step):
     action: Literal[ReportAction.reassign]
     handling_departments: list[Annotated[str, Field(pattern=r"^[0-9]{6}-[a-z]{2,16}$")]] | None = (
         Field(default=None, max_length=12)
@@ -339,13 +371,13 @@ class ReassignStep(_Step):
 
 ReportStep = Annotated[
     Union[  # noqa: UP007
-        AcceptStep,
-        RejectStep,
-        AssignStep,
-        StartInvestigationStep,
-        ConcludeStep,
-        CloseStep,
-        ReassignStep,
+        ReportAcceptStep,
+        ReportRejectStep,
+        ReportAssignStep,
+        ReportStartInvestigationStep,
+        ReportConcludeStep,
+        ReportCloseStep,
+        ReportReassignStep,
     ],
     Field(discriminator="action"),
 ]

@@ -29,9 +29,9 @@ from capacity_exit.org.schemas import Level
 from capacity_exit.report import contact, deadlines, machine, receipts, repository, routing
 from capacity_exit.report.keys import report_keys
 from capacity_exit.report.machine import (
-    Guard,
-    Party,
     ReportAction,
+    ReportGuard,
+    ReportParty,
     ReportState,
     Satisfaction,
 )
@@ -313,10 +313,10 @@ async def reporter_act(
         row = machine.transition(
             report.status,
             ReportAction.object,
-            parties={Party.reporter},
+            parties={ReportParty.reporter},
             roles=(),
             present={"text"},
-            guards={Guard.objection_unused: objection_failure(report)},
+            guards={ReportGuard.objection_unused: objection_failure(report)},
         )
         from_state = report.status
         values: dict[str, Any] = {"status": row.next_state, "objection_used": True}
