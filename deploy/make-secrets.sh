@@ -25,6 +25,8 @@ password db_app_password
 password report_challenge_key  # HMAC key of the report platform's proof-of-work challenges
 key jwt_signing_key.pem
 key audit_key.pem
+# 32 random bytes in base64: seals reporters' contact details (CAPEXIT_REPORT_CONTACT_KEY_FILE)
+[ -e "$dir/report_contact_key" ] || openssl rand -base64 32 > "$dir/report_contact_key"
 [ -e "$dir/credit_national_token" ] || echo "replace with the platform's token" > "$dir/credit_national_token"
 [ -e "$dir/credit_targets.json" ] || cat > "$dir/credit_targets.json" <<'JSON'
 [{"code": "national", "name": "全国信用信息共享平台",
@@ -33,4 +35,4 @@ key audit_key.pem
   "timeout_seconds": 10, "rate_per_second": 5, "max_response_bytes": 65536}]
 JSON
 chmod 0444 "$dir"/*
-echo "secrets in $dir: back up audit_key.pem and jwt_signing_key.pem (docs/operations.md)"
+echo "secrets in $dir: back up audit_key.pem, jwt_signing_key.pem and report_contact_key (docs/operations.md)"

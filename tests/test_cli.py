@@ -61,9 +61,10 @@ def test_production_lists_every_missing_setting_at_once(
         "CAPEXIT_REPORT_CHALLENGE_KEY_FILE",
         "CAPEXIT_PUBLIC_BASE_URL",
         "CAPEXIT_TRUSTED_ISSUERS_FILE: /nope is not a readable file",
+        "CAPEXIT_REPORT_CONTACT_KEY_FILE",
     ):
         assert sum(setting in problem for problem in problems) == 1, (setting, problems)
-    assert len(problems) == 6
+    assert len(problems) == 7
     assert not list(tmp_path.iterdir())  # nothing started: no database, no key
 
 

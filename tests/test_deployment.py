@@ -315,6 +315,7 @@ def test_secrets_are_files_never_inline() -> None:
     for variable in (
         "CAPEXIT_JWT_SIGNING_KEY_FILE",
         "CAPEXIT_AUDIT_KEY_FILE",
+        "CAPEXIT_REPORT_CONTACT_KEY_FILE",
         "CAPEXIT_CREDIT_TARGETS_FILE",
         "CAPEXIT_REPORT_CHALLENGE_KEY_FILE",
         "CAPEXIT_DATABASE_PASSWORD_FILE",

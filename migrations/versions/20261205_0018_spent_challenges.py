@@ -5,7 +5,7 @@ its HMAC signature is the primary key, so a solution is spent once across every 
 Rows are pruned by the worker (`report_challenge_prune`) once their challenge expired.
 
 Revision ID: 9a4c6e2f7d18
-Revises: 5e1b8f0c7a23
+Revises: 9a4c2f7e1d30
 Create Date: 2026-12-05 09:00:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "9a4c6e2f7d18"
-down_revision: str | None = "5e1b8f0c7a23"
+down_revision: str | None = "9a4c2f7e1d30"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -113,6 +113,14 @@ class Settings(BaseSettings):
     # Events recorded before the chain was keyed carry no key id; they are accepted up to
     # this position (0: none). Set it to what `migrate` printed when it keyed the chain.
     audit_unkeyed_until: int = Field(default=0, ge=0)
+    # The report platform (issue 17): reporters' contact details are sealed with a key
+    # kept outside the database (32 bytes, raw or base64; development: generated in the
+    # var dir). Acceptance and conclusion are due this many working days after receipt
+    # and acceptance; a concluded report waits this long for the reporter's answer.
+    report_contact_key_file: Path | None = None
+    report_acceptance_working_days: int = Field(default=5, ge=1, le=60)
+    report_conclusion_working_days: int = Field(default=30, ge=1, le=250)
+    report_answer_working_days: int = Field(default=10, ge=1, le=60)
     # Idempotency keys are kept at least this long before pruning.
     idempotency_retention_hours: int = Field(default=24, ge=24)
     # The worker's periodic jobs (capacity_exit.worker), each run once per period across

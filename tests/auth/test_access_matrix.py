@@ -116,6 +116,36 @@ def _account_body(department: str) -> dict[str, Any]:
 
 Builder = Callable[[World, bool], Awaitable[Call]]
 
+REPORT = {
+    "category": "resurgence",
+    "enterprise": {"name": "某某铸造厂", "address": "工业路8号"},
+    "what_was_seen": "夜间恢复生产。",
+}
+
+
+async def report_receipt(world: World, away: bool = False) -> dict[str, Any]:
+    """A report submitted (no token) in the caller's county (or the other one)."""
+    county = OTHER_COUNTY if away else CALLER[:6]
+    response = await world.client_as(None).post("/api/v1/reports", json=REPORT | {"county": county})
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def _report(world: World, away: bool) -> dict[str, Any]:
+    receipt = await report_receipt(world, away)
+    lead = world.client_as(f"{OTHER_COUNTY if away else CALLER[:6]}-miit", Role.viewer)
+    items = (await lead.get("/api/v1/reports", params={"limit": 200})).json()["items"]
+    [report] = [r for r in items if r["tracking_code"] == receipt["tracking_code"]]
+    return dict(report)
+
+
+async def _report_call(world: World, away: bool, what: str) -> Call:
+    report = await _report(world, away)
+    url = f"/api/v1/reports/{report['id']}"
+    if what == "step":
+        return Call("POST", f"{url}/transitions", {"action": "accept"}, _held(report))
+    return Call("GET", f"{url}/events" if what == "events" else url)
+
 
 async def _static(call: Call) -> Call:
     return call
@@ -320,6 +350,15 @@ MATRIX: dict[str, Row] = {
     "edit_case_draft": Row(
         frozenset(WRITERS), lambda w, away: _case_call(w, away, "PATCH"), scoped=True
     ),
+    "list_reports": Row(ANY, _get("/api/v1/reports")),
+    "get_report": Row(ANY, lambda w, away: _report_call(w, away, "GET"), scoped=True),
+    "list_report_events": Row(ANY, lambda w, away: _report_call(w, away, "events"), scoped=True),
+    "transition_report": Row(
+        frozenset(WRITERS),
+        lambda w, away: _report_call(w, away, "step"),
+        scoped=True,
+        department=LEAD,  # the lead department triages
+    ),
     "transition_case": Row(
         frozenset(WRITERS),
         _case_step,
@@ -387,6 +426,9 @@ PUBLIC = {
     "get_latest_audit_checkpoint",
     "get_audit_checkpoint_keys",
     "get_report_challenge",
+    "submit_report",
+    "look_up_report_receipt",
+    "act_on_report_receipt",
 }
 
 

@@ -10,6 +10,7 @@ a file path, the SQL that failed). The served contract equals the committed one
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import secrets
@@ -68,6 +69,11 @@ def _challenge_key(path: Path) -> Path:
     return path
 
 
+def _report_key(path: Path) -> Path:
+    path.write_bytes(base64.b64encode(secrets.token_bytes(32)))
+    return path
+
+
 def production_settings(settings: Settings, directory: Path) -> Settings:
     """The suite's settings with every production requirement met by real files, so
     `check_production_ready` lets the app start as production builds it."""
@@ -76,6 +82,7 @@ def production_settings(settings: Settings, directory: Path) -> Settings:
             "env": Environment.production,
             "jwt_signing_key_file": _pem_key(directory / "jwt.pem"),
             "audit_key_file": _pem_key(directory / "audit.pem"),
+            "report_contact_key_file": _report_key(directory / "report-contact.key"),
             "credit_targets_file": write_targets(directory, "https://credit.example.gov.cn"),
             "report_challenge_key_file": _challenge_key(directory / "report_challenge_key"),
             "public_base_url": "https://capacity-exit.example.gov.cn",

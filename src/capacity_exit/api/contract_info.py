@@ -73,6 +73,13 @@ TAGS: list[dict[str, Any]] = [
         "and the day the publicity of their findings is due (一(三)).",
     },
     {
+        "name": "reports",
+        "description": "The public report platform (举报平台, 一(一)5): anyone reports, without "
+        "a token, and follows the report with its receipt (tracking code and secret); the "
+        "lead department triages, the handling departments investigate and conclude. A "
+        "proof-of-work challenge and per-client rate limits guard it against floods.",
+    },
+    {
         "name": "cases",
         "description": "Cases in the five categories of 一(一)1-5, their lifecycle steps "
         "(the transition table of `GET /case-lifecycles`), deadlines and history. A step "
@@ -90,12 +97,6 @@ TAGS: list[dict[str, Any]] = [
         "description": "Pushes to the credit platforms (全国信用信息共享平台, 信用中国, "
         "信用吉林, 一(二)): the configured targets, every push and its attempts, and the "
         "approvers' pushes, retries and cancellations by hand.",
-    },
-    {
-        "name": "reports",
-        "description": "The public report platform (举报平台, 一(一)5): anyone may report "
-        "backward capacity that should have been dealt with; a proof-of-work challenge and "
-        "per-client rate limits guard it against floods.",
     },
     {
         "name": "calendar",

@@ -1,0 +1,97 @@
+"""Every query of the report platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from capacity_exit.report.machine import AWAITING_ACCEPTANCE, AWAITING_CONCLUSION
+from capacity_exit.report.models import Report, ReportEvent
+
+
+async def add(session: AsyncSession, row: Report | ReportEvent) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def refresh(session: AsyncSession, report: Report) -> None:
+    await session.refresh(report)
+
+
+async def by_code(session: AsyncSession, code: str) -> Report | None:
+    return await session.scalar(select(Report).where(Report.tracking_code == code))
+
+
+async def by_idempotency(session: AsyncSession, digest: str) -> Report | None:
+    return await session.scalar(select(Report).where(Report.idempotency_digest == digest))
+
+
+async def get_in_scope(
+    session: AsyncSession, report_id: uuid.UUID, readable: Iterable[str]
+) -> Report | None:
+    return await session.scalar(
+        select(Report).where(Report.id == report_id, Report.jurisdiction_code.in_(list(readable)))
+    )
+
+
+def _overdue_clause(today: dt.date):  # type: ignore[no-untyped-def]
+    return or_(
+        and_(Report.status.in_(list(AWAITING_ACCEPTANCE)), Report.acceptance_due < today),
+        and_(Report.status.in_(list(AWAITING_CONCLUSION)), Report.conclusion_due < today),
+    )
+
+
+async def list_in_scope(
+    session: AsyncSession,
+    readable: Iterable[str],
+    *,
+    limit: int,
+    after: uuid.UUID | None,
+    category: str | None,
+    status: str | None,
+    jurisdiction: str | None,
+    lead_department: str | None,
+    overdue_on: dt.date | None,
+) -> Sequence[Report]:
+    query = (
+        select(Report)
+        .where(Report.jurisdiction_code.in_(list(readable)))
+        .order_by(Report.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(Report.id > after)
+    for column, value in (
+        (Report.category, category),
+        (Report.status, status),
+        (Report.jurisdiction_code, jurisdiction),
+        (Report.lead_department_code, lead_department),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if overdue_on is not None:
+        query = query.where(_overdue_clause(overdue_on))
+    return (await session.scalars(query)).all()
+
+
+async def events_of(
+    session: AsyncSession,
+    report_id: uuid.UUID,
+    *,
+    after: int | None,
+    limit: int | None,
+    public_only: bool = False,
+) -> Sequence[ReportEvent]:
+    query = select(ReportEvent).where(ReportEvent.report_id == report_id)
+    if public_only:
+        query = query.where(ReportEvent.public.is_(True))
+    if after is not None:
+        query = query.where(ReportEvent.sequence > after)
+    query = query.order_by(ReportEvent.sequence)
+    if limit is not None:
+        query = query.limit(limit)
+    return (await session.scalars(query)).all()
