@@ -121,6 +121,12 @@ class Settings(BaseSettings):
     report_acceptance_working_days: int = Field(default=5, ge=1, le=60)
     report_conclusion_working_days: int = Field(default=30, ge=1, le=250)
     report_answer_working_days: int = Field(default=10, ge=1, le=60)
+    # The worker marks reports past a due date once per period (0: never), and erases
+    # the contact details of reports closed or rejected this many calendar days ago
+    # (the report stays), once per period (0: never).
+    report_overdue_scan_seconds: float = Field(default=3600.0, ge=0, le=86_400 * 7)
+    report_contact_retention_days: int = Field(default=180, ge=1, le=3650)
+    report_contact_retention_seconds: float = Field(default=3600.0, ge=0, le=86_400 * 7)
     # Idempotency keys are kept at least this long before pruning.
     idempotency_retention_hours: int = Field(default=24, ge=24)
     # The worker's periodic jobs (capacity_exit.worker), each run once per period across

@@ -15,7 +15,14 @@ from capacity_exit.core.idempotency import IdempotencyRecord
 from capacity_exit.worker.models import PeriodicJobState
 from tests.fixtures.cli import run_cli
 
-PERIODIC = ["audit_checkpoint", "idempotency_prune", "overdue_scan", "report_challenge_prune"]
+PERIODIC = [
+    "audit_checkpoint",
+    "idempotency_prune",
+    "overdue_scan",
+    "report_challenge_prune",
+    "report_overdue_scan",
+    "report_contact_retention",
+]
 
 
 async def _runs(database: Database) -> dict[str, int]:
@@ -72,6 +79,8 @@ async def test_until_idle_runs_each_periodic_job_once_per_period(
         "idempotency_prune": 2,
         "overdue_scan": 1,
         "report_challenge_prune": 2,
+        "report_overdue_scan": 2,  # --no-scan is the cases' scan only (its old flag)
+        "report_contact_retention": 2,
     }
 
 

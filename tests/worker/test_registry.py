@@ -20,6 +20,8 @@ def test_every_domain_declares_its_jobs(settings: Settings) -> None:
         "audit_checkpoint",
         "idempotency_prune",
         "report_challenge_prune",
+        "report_overdue_scan",
+        "report_contact_retention",
     ]
     assert isinstance(jobs["credit_delivery"], QueuedJob)
     periods = {n: j.period_seconds for n, j in jobs.items() if isinstance(j, PeriodicJob)}
@@ -28,6 +30,8 @@ def test_every_domain_declares_its_jobs(settings: Settings) -> None:
         "audit_checkpoint": settings.audit_checkpoint_seconds,
         "idempotency_prune": settings.idempotency_prune_seconds,
         "report_challenge_prune": settings.report_challenge_prune_seconds,
+        "report_overdue_scan": settings.report_overdue_scan_seconds,
+        "report_contact_retention": settings.report_contact_retention_seconds,
     }
 
 

@@ -23,7 +23,7 @@ from capacity_exit.core.pagination import (
     uuid_position,
 )
 from capacity_exit.core.problems import problem_responses, public
-from capacity_exit.report import examples, handling, receipts, service
+from capacity_exit.report import examples, handling, receipts, retention, service
 from capacity_exit.report.machine import OPEN_STATES, ReportCategory, ReportState
 from capacity_exit.report.models import Report
 from capacity_exit.report.schemas import (
@@ -210,6 +210,7 @@ def _out(view: handling.ReportView) -> ReportOut:
         longitude=r.longitude,
         anonymous=r.anonymous,
         contact=ContactOut(name=c.name, phone=c.phone, email=c.email) if c else None,
+        contact_erased=retention.erased(r),
         received_on=r.received_on,
         acceptance_due=r.acceptance_due,
         acceptance_due_provisional=r.acceptance_due_provisional,

@@ -78,6 +78,7 @@ REPORT: dict[str, Any] = {
     "longitude": 124.336,
     "anonymous": True,
     "contact": None,
+    "contact_erased": False,
     "received_on": "2026-11-30",
     "acceptance_due": "2026-12-07",
     "acceptance_due_provisional": False,

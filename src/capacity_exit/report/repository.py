@@ -95,3 +95,47 @@ async def events_of(
     if limit is not None:
         query = query.limit(limit)
     return (await session.scalars(query)).all()
+
+
+# --- the worker's scans (report.jobs, report.retention) --------------------------------
+
+
+async def overdue_unmarked(
+    session: AsyncSession, states: Iterable[str], due_column: str, today: dt.date
+) -> Sequence[Report]:
+    """Reports in `states` whose `due_column` passed before `today` and that carry no
+    `overdue` event recorded in one of those states (one mark per stage)."""
+    states = list(states)
+    due = getattr(Report, due_column)
+    marked = (
+        select(ReportEvent.id)
+        .where(
+            ReportEvent.report_id == Report.id,
+            ReportEvent.kind == "overdue",
+            ReportEvent.from_state.in_(states),
+        )
+        .exists()
+    )
+    query = (
+        select(Report)
+        .where(Report.status.in_(states), due.is_not(None), due < today, ~marked)
+        .order_by(Report.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def contacts_due_for_erasure(
+    session: AsyncSession, states: Iterable[str], closed_by: dt.date
+) -> Sequence[Report]:
+    """Ended reports closed on or before `closed_by` that still hold a sealed contact."""
+    query = (
+        select(Report)
+        .where(
+            Report.status.in_(list(states)),
+            Report.closed_on.is_not(None),
+            Report.closed_on <= closed_by,
+            Report.contact_sealed.is_not(None),
+        )
+        .order_by(Report.id)
+    )
+    return (await session.scalars(query)).all()

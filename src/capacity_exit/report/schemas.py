@@ -249,6 +249,10 @@ class ReportOut(BaseModel):
         description="Only for the lead and handling departments of the report (each read "
         "audited as `report.contact_read`); null otherwise, and for anonymous reports."
     )
+    contact_erased: bool = Field(
+        description="A named report's contact was erased by the retention period "
+        "(`CAPEXIT_REPORT_CONTACT_RETENTION_DAYS` after it was closed or rejected)."
+    )
     received_on: date
     acceptance_due: date
     acceptance_due_provisional: bool = Field(

@@ -17,6 +17,7 @@ from capacity_exit.core import challenge_jobs, idempotency_jobs
 from capacity_exit.core.jobs import Job
 from capacity_exit.credit import jobs as credit_jobs
 from capacity_exit.flows import jobs as flows_jobs
+from capacity_exit.report import jobs as report_jobs
 
 
 class JobModule(Protocol):
@@ -29,6 +30,7 @@ MODULES: tuple[JobModule, ...] = (
     audit_jobs,  # audit_checkpoint
     idempotency_jobs,  # idempotency_prune
     challenge_jobs,  # report_challenge_prune
+    report_jobs,  # report_overdue_scan, report_contact_retention
 )
 
 
