@@ -29,6 +29,7 @@ from capacity_exit.api.org import router as org_router
 from capacity_exit.api.report import public_router as report_public_router
 from capacity_exit.api.report import router as report_router
 from capacity_exit.api.report_challenge import public_router as report_challenge_public_router
+from capacity_exit.api.report_public import public_router as report_public_public_router
 from capacity_exit.api.root import root_router
 from capacity_exit.audit import keys as audit_keys  # also registers its key check
 from capacity_exit.auth.dependencies import current_principal
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     public.include_router(disclosure_public_router)
     public.include_router(report_challenge_public_router)
     public.include_router(report_public_router)
+    public.include_router(report_public_public_router)
     private = APIRouter(
         prefix=API_PREFIX,
         dependencies=[

@@ -429,6 +429,9 @@ PUBLIC = {
     "submit_report",
     "look_up_report_receipt",
     "act_on_report_receipt",
+    "list_public_reports",
+    "get_public_report_statistics",
+    "list_compliant_enterprises",
 }
 
 
