@@ -27,7 +27,7 @@ from capacity_exit.case.schemas import (
 )
 from capacity_exit.core.clock import Day
 from capacity_exit.core.db import Session
-from capacity_exit.core.etag import IfMatch, Precondition, set_etag
+from capacity_exit.core.etag import IfMatch, Precondition, etag_header, etag_response, set_etag
 from capacity_exit.core.pagination import (
     DEFAULT_LIMIT,
     Cursor,
@@ -37,7 +37,7 @@ from capacity_exit.core.pagination import (
     uuid_position,
 )
 from capacity_exit.core.problems import problem_responses
-from capacity_exit.core.urls import absolute_url_for
+from capacity_exit.core.urls import absolute_url_for, location_header
 from capacity_exit.flows import steps
 
 router = APIRouter(tags=["cases"])
@@ -123,7 +123,7 @@ def _single(request: Request, response: Response, view: service.CaseView) -> Cas
     status_code=status.HTTP_201_CREATED,
     response_model=CaseOut,
     responses={
-        201: {"headers": {"Location": {"schema": {"type": "string"}}}, "links": _LINKS},
+        201: {"headers": {**etag_header(), **location_header()}, "links": _LINKS},
         **problem_responses(403, 404, 409, 413, 422),
     },
     **access(*WRITERS, creates=True),
@@ -198,7 +198,10 @@ async def list_cases(
     summary="Get one case: status, the caller's allowed actions, deadlines and links",
     response_model=CaseOut,
     responses={
-        200: {"links": {k: v for k, v in _LINKS.items() if k != "GetCase"}},
+        200: {
+            "headers": etag_header(),
+            "links": {k: v for k, v in _LINKS.items() if k != "GetCase"},
+        },
         **problem_responses(404, 422),
     },
     **access(),
@@ -221,7 +224,7 @@ async def get_case(
     "replaces the stored one, `null` clears it, an absent one stays. Only a case in its "
     "initial state (`draft`, or a forced exit's `proposed`) is edited.",
     response_model=CaseOut,
-    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    responses={**etag_response(), **problem_responses(403, 404, 409, 412, 413, 422, 428)},
     **access(*WRITERS),
 )
 async def edit_case_draft(
@@ -249,7 +252,10 @@ async def edit_case_draft(
     "422 `before_timeline` pointing at it.",
     response_model=CaseOut,
     responses={
-        200: {"links": {k: v for k, v in _LINKS.items() if k != "GetCase"}},
+        200: {
+            "headers": etag_header(),
+            "links": {k: v for k, v in _LINKS.items() if k != "GetCase"},
+        },
         **problem_responses(403, 404, 409, 412, 413, 422, 428),
     },
     **access(*WRITERS),

@@ -12,7 +12,7 @@ from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.principal import Principal
 from capacity_exit.case.pushers import CREDIT_PUSH_ROLES
 from capacity_exit.core.db import Session
-from capacity_exit.core.etag import IfMatch, Precondition, set_etag
+from capacity_exit.core.etag import IfMatch, Precondition, etag_response, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.credit import service, targets
@@ -134,7 +134,7 @@ async def list_credit_pushes(
     "from the platform (`response_excerpt`, credentials redacted) is shown to approvers and "
     "administrators only; for other roles it is null.",
     response_model=CreditPushDetail,
-    responses=problem_responses(404, 422),
+    responses={**etag_response(), **problem_responses(404, 422)},
     **access(),
 )
 async def get_credit_push(
@@ -150,7 +150,7 @@ async def get_credit_push(
     summary="Send a dead or cancelled push again, with fresh attempts (If-Match required)",
     description=_PUSHERS,
     response_model=CreditPushDetail,
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    responses={**etag_response(), **problem_responses(403, 404, 409, 412, 422, 428)},
     **access(*CREDIT_PUSH_ROLES),
 )
 async def retry_credit_push(
@@ -170,7 +170,7 @@ async def retry_credit_push(
     summary="Stop a push that is not delivered or in flight (If-Match required)",
     description=_PUSHERS,
     response_model=CreditPushDetail,
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    responses={**etag_response(), **problem_responses(403, 404, 409, 412, 422, 428)},
     **access(*CREDIT_PUSH_ROLES),
 )
 async def cancel_credit_push(

@@ -21,6 +21,7 @@ from capacity_exit.core.etag import (
     cached_content,
     conditional_get_responses,
     conditional_response,
+    etag_response,
     set_etag,
 )
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
@@ -329,7 +330,8 @@ def _single(request: Request, response: Response, disclosure: Disclosure) -> Dis
     summary="Publish many cases of one category together (集中公示), all or none",
     status_code=201,
     response_model=BatchOut,
-    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    # 412 when a case is no longer at the version its entry names (versions are in the body).
+    responses=problem_responses(403, 404, 409, 412, 413, 422),
     **access(Role.approver, Role.lead, creates=True),
 )
 async def publish_disclosure_batch(
@@ -351,7 +353,7 @@ async def publish_disclosure_batch(
     summary="Publish a corrected version of a notice, with the reason (If-Match required)",
     status_code=201,
     response_model=DisclosureOut,
-    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    responses={**etag_response(201), **problem_responses(403, 404, 409, 412, 413, 422, 428)},
     **access(Role.approver),
 )
 async def correct_disclosure(
@@ -374,7 +376,7 @@ async def correct_disclosure(
     operation_id="withdraw_disclosure",
     summary="Withdraw a notice, keeping it with the reason (If-Match required)",
     response_model=DisclosureOut,
-    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    responses={**etag_response(), **problem_responses(403, 404, 409, 412, 413, 422, 428)},
     **access(Role.approver),
 )
 async def withdraw_disclosure(

@@ -50,7 +50,10 @@ class NamedDay(BaseModel):
 
 
 class YearScheduleIn(BaseModel):
-    """A year's official schedule, as in the State Council's notice (国务院办公厅通知)."""
+    """A year's official schedule, as in the State Council's notice (国务院办公厅通知).
+
+    Its dates must lie in the year it is loaded for (the path's `{year}`): a rule across
+    the path and the body, which JSON Schema cannot state, so it is in the descriptions."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -66,8 +69,20 @@ class YearScheduleIn(BaseModel):
     )
 
     notice: ShortText = Field(title="通知文号", description="The notice this schedule comes from.")
-    holidays: list[NamedDay] = Field(max_length=80, title="放假日期")
-    adjusted_workdays: list[NamedDay] = Field(max_length=30, title="调休上班日期")
+    holidays: list[NamedDay] = Field(
+        max_length=80,
+        title="放假日期",
+        description="The year's days off. Every date lies in the year of the request's path "
+        "(another year's is 422 `invalid_schedule`, `wrong_year` at its pointer); no date "
+        "is listed twice, nor as both a holiday and an adjusted working day.",
+    )
+    adjusted_workdays: list[NamedDay] = Field(
+        max_length=30,
+        title="调休上班日期",
+        description="The weekend days worked instead (调休). Every date is a Saturday or "
+        "Sunday (else `not_a_weekend`) of the year of the request's path (else `wrong_year`), "
+        "listed once.",
+    )
 
     @model_validator(mode="after")
     def _distinct(self) -> YearScheduleIn:

@@ -138,6 +138,19 @@ def _header(description: str) -> dict[str, Any]:
     return {"description": description, "schema": {"type": "string"}}
 
 
+VERSION_TAG = 'The resource\'s version, e.g. `"3"`: send it in `If-Match` to change the resource.'
+
+
+def etag_header(description: str = VERSION_TAG) -> dict[str, dict[str, Any]]:
+    """The `ETag` entry of an OpenAPI response's `headers`."""
+    return {"ETag": _header(description)}
+
+
+def etag_response(status: int = 200, description: str = VERSION_TAG) -> dict[int | str, Any]:
+    """The `responses=` entry of an answer that sends `set_etag`'s tag."""
+    return {status: {"headers": etag_header(description)}}
+
+
 def conditional_get_responses(
     etag: str, cache_control: str, *, vary: str | None = None, ok: dict[str, Any] | None = None
 ) -> dict[int | str, dict[str, Any]]:
