@@ -3,11 +3,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from capacity_exit.calendar.index import DayKind
 from capacity_exit.calendar.schedule import MAX_YEAR, MIN_YEAR
-from capacity_exit.core.clock import DatePattern, iso_date
+from capacity_exit.core.clock import DatePattern, as_utc, iso_date
 from capacity_exit.core.text import ShortText
 
 CALENDAR_DATE_PATTERN = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
@@ -107,3 +107,9 @@ class YearOut(BaseModel):
     version: int = Field(description="Version of the loaded schedule (0 when none); the ETag.")
     loaded_at: dt.datetime | None = None
     loaded_by: str | None = None
+
+    @field_validator("loaded_at")
+    @classmethod
+    def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # SQLite returns the stored UTC instant without its offset (as enterprise.schemas).
+        return None if value is None else as_utc(value)

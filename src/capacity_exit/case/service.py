@@ -215,6 +215,7 @@ async def edit_draft(
     """Change a draft's content (a merge: absent keeps, null clears)."""
     case = await readable(session, principal, case_id)
     _require_owner(principal, case)
+    precondition.require()  # 428 before the state is judged (as steps.act)
     category = case.category
     if case.status != INITIAL_STATE[category]:
         raise Conflict(
