@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -147,3 +148,12 @@ async def test_inconsistent_schedules_are_422(
 async def test_only_admins_load(client_as: ClientAs) -> None:
     assert (await _load(client_as("220300-miit", Role.lead), '"0"')).status_code == 403
     assert (await _load(client_as(None), '"0"')).status_code == 401
+
+
+async def test_a_loaded_years_time_carries_its_offset(client_as: ClientAs) -> None:
+    """`loaded_at` is an RFC 3339 timestamp with its offset (format `date-time`), on
+    SQLite too, which keeps the stored UTC instant without one."""
+    admin = client_as("220300-miit", Role.admin)
+    assert (await _load(admin, '"0"')).status_code == 200
+    shown = (await admin.get("/api/v1/calendar/years/2027")).json()["loaded_at"]
+    assert datetime.fromisoformat(shown).utcoffset() is not None, shown

@@ -4,137 +4,36 @@ Every call carries a valid token of a city department holding every role, so the
 protected operations are exercised (and `ignored_auth` checks that they refuse calls
 without it).
 
-Generation aids (not relaxed checks), for rules a JSON schema cannot state: valid
-credit codes come from a strategy that computes both check characters; positive cases
-use a jurisdiction the caller acts in and a department that exists, drop `cursor` (a
-server-issued token; forged cursors have their own tests), carry the resource's
-current ETag in If-Match (as a client that read it first would), use a fresh
-Idempotency-Key per request, put a calendar schedule's dates inside its year, and make
-case requests ones the case's category and state can take (`case_aids`). Negative cases
-are left as generated.
+The generation aids (not relaxed checks) are the project's schemathesis hooks,
+tests/contract/hooks.py, the same that `schemathesis.toml` gives `st run` against a live
+server: here they carry the token this module issues instead of asking the server for one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import re
-import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
-from hypothesis import strategies as st
-from schemathesis import GenerationMode
 
 from capacity_exit.auth import tokens
 from capacity_exit.auth.roles import Role
 from capacity_exit.config import Environment, Settings
-from capacity_exit.core import clock
-from capacity_exit.enterprise.credit_code import complete
-from tests.contract import case_aids
+from tests.contract import case_aids, hooks
 from tests.fixtures import baseline
 from tests.fixtures.live_server import live_server
 from tests.fixtures.stores import fresh_database
 
-_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CALLER = "220300-miit"
 TOKEN_TTL = 3600
-_VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-_AUTH: dict[str, str] = {}
 _SERVER: dict[str, str] = {}
 # One live server and database for the module: under xdist its tests run on one worker.
 pytestmark = pytest.mark.xdist_group("contract")
-
-schemathesis.openapi.format(
-    "gb32100-credit-code",
-    st.builds(
-        lambda prefix, division, body: complete(prefix + division + body),
-        st.sampled_from(["91", "92", "93", "11", "51", "Y1"]),
-        st.sampled_from(["220322", "220381", "440300", "110000"]),
-        st.text(alphabet=_CHARS, min_size=8, max_size=8),
-    ),
-)
-
-
-@schemathesis.hook
-def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
-    if isinstance(case.query, dict):
-        # An extra query parameter generated as null or an empty list would be silently
-        # left out by the HTTP client; send it as an empty value so it reaches the server.
-        for name, value in list(case.query.items()):
-            if value is None or value == []:
-                case.query[name] = ""
-    key = (case.headers or {}).get("Idempotency-Key")
-    if isinstance(key, str) and _VALID_KEY.match(key):
-        # A client uses a fresh key for each new request; generated keys repeat ("0").
-        # Invalid keys (negative cases) are left as they are.
-        case.headers["Idempotency-Key"] = f"{key[:200]}-{uuid.uuid4().hex}"
-    if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
-        return
-    if isinstance(case.body, dict):
-        if "jurisdiction" in case.body:
-            case.body["jurisdiction"] = CALLER[:6]
-        if "department" in case.body:
-            case.body["department"] = CALLER
-    if isinstance(case.query, dict):
-        case.query.pop("cursor", None)
-    base = (case.operation.base_url or "").rstrip("/")
-    if case.operation.path.startswith("/api/v1/cases/{case_id}") and case.method.upper() != "GET":
-        case_aids.complete_case_request(case, base, _AUTH, CALLER, clock.business_today())
-    elif isinstance(case.body, dict):
-        if case.operation.path == "/api/v1/cases" and case.method.upper() == "POST":
-            case_aids.cite_a_real_inspection(case.body, base, _AUTH)
-        case_aids.fit_dates_and_departments(case.body, CALLER, clock.business_today())
-    if case.operation.path == "/api/v1/calendar/years/{year}" and isinstance(case.body, dict):
-        _fit_schedule_to_year(case.body, int(case.path_parameters["year"]))
-    declared = case.operation.definition.raw.get("parameters", [])
-    if any(p.get("name") == "If-Match" for p in declared):
-        etag = _current_etag(case)
-        if etag is not None:
-            case.headers = {**(case.headers or {}), "If-Match": etag}
-
-
-def _fit_schedule_to_year(body: dict[str, Any], year: int) -> None:
-    """A schedule's dates must lie in its year, adjusted working days on weekends, and no
-    date twice: rules across fields that a JSON schema cannot state."""
-
-    def moved(text: str, weekend: bool) -> str:
-        day = date.fromisoformat(text)
-        day = date(year, day.month, min(day.day, 28))
-        step = timedelta(days=1 if day.month < 12 else -1)  # stay inside the year
-        while weekend and day.weekday() < 5:
-            day += step
-        return day.isoformat()
-
-    seen: set[str] = set()
-    for field, weekend in (("adjusted_workdays", True), ("holidays", False)):
-        kept = []
-        for entry in body.get(field) or []:
-            if isinstance(entry, dict) and isinstance(entry.get("date"), str):
-                entry["date"] = moved(entry["date"], weekend)
-                if entry["date"] in seen:
-                    continue
-                seen.add(entry["date"])
-            kept.append(entry)
-        if field in body:
-            body[field] = kept
-
-
-def _current_etag(case: Any) -> str | None:
-    """The resource's current ETag, as a client would have it from reading it first."""
-    base = (case.operation.base_url or "").rstrip("/")
-    path = case.formatted_path
-    for candidate in (path, path.rsplit("/", 1)[0]):
-        response = httpx.get(f"{base}{candidate}", headers=_AUTH, timeout=10)
-        if response.status_code == 200 and "etag" in response.headers:
-            return str(response.headers["etag"])
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +72,8 @@ def auth_header(contract_dir: Path) -> dict[str, str]:
         kind="test",
         ttl_seconds=TOKEN_TTL,
     )
-    _AUTH["Authorization"] = f"Bearer {token}"
-    return dict(_AUTH)
+    hooks.use_token(token, CALLER)
+    return {"Authorization": f"Bearer {token}"}
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -189,7 +88,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_api_conforms_to_its_contract(case: Any, auth_header: dict[str, str]) -> None:
-    # auth_header also fills _AUTH, which before_call uses to read current ETags.
+    # auth_header also hands the token to the hooks, which read with it (current ETags …).
     case.call_and_validate(headers=auth_header)
 
 

@@ -30,7 +30,7 @@ from capacity_exit.auth.schemas import (
     TokenResponse,
 )
 from capacity_exit.core.db import Session
-from capacity_exit.core.etag import IfMatch, Precondition, set_etag
+from capacity_exit.core.etag import IfMatch, Precondition, etag_response, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_response, problem_responses
 from capacity_exit.core.request_id import current_request_id
@@ -209,7 +209,7 @@ async def get_me(principal: CurrentPrincipal) -> Me:
     "access to the system.",
     status_code=status.HTTP_201_CREATED,
     response_model=AccountWithSecret,
-    responses=problem_responses(409, 422),
+    responses={**etag_response(201), **problem_responses(409, 422)},
     **access(Role.admin, creates=True),
 )
 async def create_account(
@@ -269,7 +269,7 @@ async def list_accounts(
     "or rotating it). Changes nothing. No clause of the regulation: access to the "
     "system.",
     response_model=AccountOut,
-    responses=problem_responses(404, 422),
+    responses={**etag_response(), **problem_responses(404, 422)},
     **access(Role.admin),
 )
 async def get_account(
@@ -280,7 +280,7 @@ async def get_account(
     return AccountOut.model_validate(account)
 
 
-_CHANGE_RESPONSES = problem_responses(404, 409, 412, 422, 428)
+_CHANGE_RESPONSES = {**etag_response(), **problem_responses(404, 409, 412, 422, 428)}
 
 
 def _toggle(disabled: bool) -> None:

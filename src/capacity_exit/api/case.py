@@ -28,7 +28,7 @@ from capacity_exit.case.schemas import (
 )
 from capacity_exit.core.clock import Day
 from capacity_exit.core.db import Session
-from capacity_exit.core.etag import IfMatch, Precondition, set_etag
+from capacity_exit.core.etag import IfMatch, Precondition, etag_header, etag_response, set_etag
 from capacity_exit.core.pagination import (
     DEFAULT_LIMIT,
     Cursor,
@@ -38,7 +38,7 @@ from capacity_exit.core.pagination import (
     uuid_position,
 )
 from capacity_exit.core.problems import problem_responses
-from capacity_exit.core.urls import absolute_url_for
+from capacity_exit.core.urls import absolute_url_for, location_header
 from capacity_exit.flows import steps
 
 router = APIRouter(tags=["cases"])
@@ -143,7 +143,7 @@ def _single(request: Request, response: Response, view: service.CaseView) -> Cas
     status_code=status.HTTP_201_CREATED,
     response_model=CaseOut,
     responses={
-        201: {"headers": {"Location": {"schema": {"type": "string"}}}, "links": _LINKS},
+        201: {"headers": {**etag_header(), **location_header()}, "links": _LINKS},
         **problem_responses(403, 404, 409, 413, 422),
     },
     **access(*WRITERS, creates=True),
@@ -226,7 +226,10 @@ async def list_cases(
     "edit or step. Changes nothing. Serves 一(一)1-5.",
     response_model=CaseOut,
     responses={
-        200: {"links": {k: v for k, v in _LINKS.items() if k != "GetCase"}},
+        200: {
+            "headers": etag_header(),
+            "links": {k: v for k, v in _LINKS.items() if k != "GetCase"},
+        },
         **problem_responses(404, 422),
     },
     **access(),
@@ -253,7 +256,7 @@ async def get_case(
     "Audited as `case.edit`, an entry of its history. Serves 一(一)1-5: the content "
     "its notices will publish.",
     response_model=CaseOut,
-    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    responses={**etag_response(), **problem_responses(403, 404, 409, 412, 413, 422, 428)},
     **access(*WRITERS),
 )
 async def edit_case_draft(
@@ -295,7 +298,10 @@ async def edit_case_draft(
     "case was marked overdue, is 422 `before_timeline` pointing at it.",
     response_model=CaseOut,
     responses={
-        200: {"links": {k: v for k, v in _LINKS.items() if k != "GetCase"}},
+        200: {
+            "headers": etag_header(),
+            "links": {k: v for k, v in _LINKS.items() if k != "GetCase"},
+        },
         **problem_responses(403, 404, 409, 412, 413, 422, 428),
     },
     **access(*WRITERS),

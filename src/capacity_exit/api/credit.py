@@ -12,7 +12,7 @@ from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.principal import Principal
 from capacity_exit.case.pushers import CREDIT_PUSH_ROLES
 from capacity_exit.core.db import Session
-from capacity_exit.core.etag import IfMatch, Precondition, set_etag
+from capacity_exit.core.etag import IfMatch, Precondition, etag_response, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.credit import service, targets
@@ -143,7 +143,7 @@ async def list_credit_pushes(
     "and administrators only; for other roles it is null. Its `ETag` is the "
     "`If-Match` of a retry or cancellation. Changes nothing. Serves 一(二).",
     response_model=CreditPushDetail,
-    responses=problem_responses(404, 422),
+    responses={**etag_response(), **problem_responses(404, 422)},
     **access(),
 )
 async def get_credit_push(
@@ -161,7 +161,7 @@ async def get_credit_push(
     "allowance of attempts; the worker sends it with the same `Idempotency-Key`, so the "
     f"platform applies it once. {_PUSHERS} Audited as `credit_push.retry`. Serves 一(二).",
     response_model=CreditPushDetail,
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    responses={**etag_response(), **problem_responses(403, 404, 409, 412, 422, 428)},
     **access(*CREDIT_PUSH_ROLES),
 )
 async def retry_credit_push(
@@ -183,7 +183,7 @@ async def retry_credit_push(
     "sends it (409 once delivered or while in flight); a retry sends it again. "
     f"{_PUSHERS} Audited as `credit_push.cancel`. Serves 一(二).",
     response_model=CreditPushDetail,
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    responses={**etag_response(), **problem_responses(403, 404, 409, 412, 422, 428)},
     **access(*CREDIT_PUSH_ROLES),
 )
 async def cancel_credit_push(

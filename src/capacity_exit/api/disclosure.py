@@ -21,6 +21,7 @@ from capacity_exit.core.etag import (
     cached_content,
     conditional_get_responses,
     conditional_response,
+    etag_response,
     set_etag,
 )
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
@@ -365,7 +366,8 @@ def _single(request: Request, response: Response, disclosure: Disclosure) -> Dis
     "and each case's step. Serves 一(三).",
     status_code=201,
     response_model=BatchOut,
-    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    # 412 when a case is no longer at the version its entry names (versions are in the body).
+    responses=problem_responses(403, 404, 409, 412, 413, 422),
     **access(Role.approver, Role.lead, creates=True),
 )
 async def publish_disclosure_batch(
@@ -393,7 +395,7 @@ async def publish_disclosure_batch(
     "Audited as `disclosure.correct`. Serves 一(一) and 一(四).",
     status_code=201,
     response_model=DisclosureOut,
-    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    responses={**etag_response(201), **problem_responses(403, 404, 409, 412, 413, 422, 428)},
     **access(Role.approver),
 )
 async def correct_disclosure(
@@ -421,7 +423,7 @@ async def correct_disclosure(
     "notice of a case that has ended is withdrawn alone. `If-Match`: the notice's "
     "version. Audited as `disclosure.withdraw`. Serves 一(一).",
     response_model=DisclosureOut,
-    responses=problem_responses(403, 404, 409, 412, 413, 422, 428),
+    responses={**etag_response(), **problem_responses(403, 404, 409, 412, 413, 422, 428)},
     **access(Role.approver),
 )
 async def withdraw_disclosure(

@@ -20,7 +20,7 @@ from capacity_exit.core.pagination import (
 )
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.core.text import SearchTerm
-from capacity_exit.core.urls import absolute_url_for
+from capacity_exit.core.urls import absolute_url_for, location_header
 from capacity_exit.enterprise import service
 from capacity_exit.enterprise.schemas import (
     EnterpriseCreate,
@@ -49,7 +49,7 @@ _ETAG_HEADER = {"ETag": {"description": "Version of the enterprise", "schema": {
     response_model=EnterpriseOut,
     responses={
         201: {
-            "headers": {**_ETAG_HEADER, "Location": {"schema": {"type": "string"}}},
+            "headers": {**_ETAG_HEADER, **location_header()},
             "links": {
                 "InspectEnterprise": {
                     "operationId": "create_inspection",

@@ -11,10 +11,10 @@ from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.roles import WRITERS
 from capacity_exit.core.clock import Day
 from capacity_exit.core.db import Session
-from capacity_exit.core.etag import set_etag
+from capacity_exit.core.etag import etag_header, etag_response, set_etag
 from capacity_exit.core.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate, uuid_position
 from capacity_exit.core.problems import problem_responses
-from capacity_exit.core.urls import absolute_url_for
+from capacity_exit.core.urls import absolute_url_for, location_header
 from capacity_exit.inspection import service
 from capacity_exit.inspection.schemas import (
     CheckedItem,
@@ -63,7 +63,7 @@ def _out(view: service.InspectionView) -> InspectionOut:
     response_model=InspectionOut,
     responses={
         201: {
-            "headers": {"Location": {"schema": {"type": "string"}}},
+            "headers": {**etag_header(), **location_header()},
             "links": {
                 "OpenCase": {
                     "operationId": "create_case",
@@ -151,7 +151,7 @@ async def list_inspections(
     "(`provisional` until the year's schedule is confirmed). Changes nothing. Serves "
     "一(三).",
     response_model=InspectionOut,
-    responses=problem_responses(404, 422),
+    responses={**etag_response(), **problem_responses(404, 422)},
     **access(),
 )
 async def get_inspection(

@@ -134,7 +134,10 @@ class SecretRotation(BaseModel):
     )
 
     password: Password | None = Field(
-        default=None, description="For users: the new password; omitted, one is generated."
+        default=None,
+        description="For users: the new password; omitted, one is generated. A service "
+        "account always gets a generated secret: a password for one is 422 "
+        "`password_not_allowed`.",
     )
 
 

@@ -293,6 +293,8 @@ async def set_disabled(
     precondition: Precondition,
     disabled: bool,
 ) -> Account:
+    await get_account(session, principal, account_id)  # 404 first, then 428 (core.etag)
+    precondition.require()
     if disabled and principal.account_id == str(account_id):
         raise Conflict("An administrator cannot disable their own account.", code="self_disable")
     action = "account.disable" if disabled else "account.enable"

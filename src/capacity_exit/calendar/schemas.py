@@ -3,12 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from capacity_exit.calendar import examples
 from capacity_exit.calendar.index import DayKind
 from capacity_exit.calendar.schedule import MAX_YEAR, MIN_YEAR
-from capacity_exit.core.clock import DatePattern, iso_date
+from capacity_exit.core.clock import DatePattern, as_utc, iso_date
 from capacity_exit.core.text import ShortText
 
 CALENDAR_DATE_PATTERN = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
@@ -55,7 +55,10 @@ class NamedDay(BaseModel):
 
 
 class YearScheduleIn(BaseModel):
-    """A year's official schedule, as in the State Council's notice (国务院办公厅通知)."""
+    """A year's official schedule, as in the State Council's notice (国务院办公厅通知).
+
+    Its dates must lie in the year it is loaded for (the path's `{year}`): a rule across
+    the path and the body, which JSON Schema cannot state, so it is in the descriptions."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -71,8 +74,20 @@ class YearScheduleIn(BaseModel):
     )
 
     notice: ShortText = Field(title="通知文号", description="The notice this schedule comes from.")
-    holidays: list[NamedDay] = Field(max_length=80, title="放假日期")
-    adjusted_workdays: list[NamedDay] = Field(max_length=30, title="调休上班日期")
+    holidays: list[NamedDay] = Field(
+        max_length=80,
+        title="放假日期",
+        description="The year's days off. Every date lies in the year of the request's path "
+        "(another year's is 422 `invalid_schedule`, `wrong_year` at its pointer); no date "
+        "is listed twice, nor as both a holiday and an adjusted working day.",
+    )
+    adjusted_workdays: list[NamedDay] = Field(
+        max_length=30,
+        title="调休上班日期",
+        description="The weekend days worked instead (调休). Every date is a Saturday or "
+        "Sunday (else `not_a_weekend`) of the year of the request's path (else `wrong_year`), "
+        "listed once.",
+    )
 
     @model_validator(mode="after")
     def _distinct(self) -> YearScheduleIn:
@@ -99,3 +114,9 @@ class YearOut(BaseModel):
     version: int = Field(description="Version of the loaded schedule (0 when none); the ETag.")
     loaded_at: dt.datetime | None = None
     loaded_by: str | None = None
+
+    @field_validator("loaded_at")
+    @classmethod
+    def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # SQLite returns the stored UTC instant without its offset (as enterprise.schemas).
+        return None if value is None else as_utc(value)

@@ -217,6 +217,7 @@ async def edit_draft(
     If-Match checks, as any other problem of the body's content."""
     case = await readable(session, principal, case_id)
     _require_owner(principal, case)
+    precondition.require()  # 428 before the state is judged (as steps.act)
     category = case.category
     if case.status != INITIAL_STATE[category]:
         raise Conflict(

@@ -38,6 +38,7 @@ async def act(
 
     `batch_id`: the concentrated publication (集中公示) the step's notice belongs to."""
     case = await service.readable(session, principal, case_id)
+    precondition.require()  # 428 before the action is judged; a stale tag after (409 first)
     step = await _transition(session, principal, case, request, batch_id=batch_id)
     await _take(step, precondition.version_to_change(case.version), request, effects)
     return await service.view(session, principal, case)

@@ -138,6 +138,19 @@ def _header(description: str) -> dict[str, Any]:
     return {"description": description, "schema": {"type": "string"}}
 
 
+VERSION_TAG = 'The resource\'s version, e.g. `"3"`: send it in `If-Match` to change the resource.'
+
+
+def etag_header(description: str = VERSION_TAG) -> dict[str, dict[str, Any]]:
+    """The `ETag` entry of an OpenAPI response's `headers`."""
+    return {"ETag": _header(description)}
+
+
+def etag_response(status: int = 200, description: str = VERSION_TAG) -> dict[int | str, Any]:
+    """The `responses=` entry of an answer that sends `set_etag`'s tag."""
+    return {status: {"headers": etag_header(description)}}
+
+
 def conditional_get_responses(
     etag: str, cache_control: str, *, vary: str | None = None, ok: dict[str, Any] | None = None
 ) -> dict[int | str, dict[str, Any]]:
@@ -163,15 +176,25 @@ class Precondition:
 
     if_match: str | None
 
-    def version_to_change(self, current: int) -> int:
-        """The version the change must be conditioned on, or 428/412."""
-        tags = [t.strip() for t in (self.if_match or "").split(",") if t.strip()]
+    def _tags(self) -> list[str]:
+        return [t.strip() for t in (self.if_match or "").split(",") if t.strip()]
+
+    def require(self) -> None:
+        """428 unless a tag was sent: a service calls it as soon as the resource is found
+        and the caller may change it, before the request's content is judged (a missing
+        If-Match is 428 whatever the content; a stale one is judged with the change)."""
+        tags = self._tags()
         if not tags or "*" in tags:
             raise PreconditionRequired(
                 "Send If-Match with the resource's current ETag to change it "
                 "(`*` is not accepted: it would defeat the lost-update check).",
                 code="if_match_required",
             )
+
+    def version_to_change(self, current: int) -> int:
+        """The version the change must be conditioned on, or 428/412."""
+        self.require()
+        tags = self._tags()
         # Strong comparison (RFC 9110 13.1.1): weak or malformed tags never match.
         if not any(_names_version(tag, current) for tag in tags):
             raise stale(current)

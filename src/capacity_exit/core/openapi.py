@@ -131,6 +131,27 @@ def _restore_examples(written: Any, given: Any, names: bool = False) -> None:
             _restore_examples(written[key], value, names=not names and key in _SCHEMA_NAME_MAPS)
 
 
+_BODY_REFUSALS = {
+    "413": "Request body too large (over `CAPEXIT_MAX_BODY_BYTES`, 1 MiB by default)",
+    "415": "Unsupported media type: the body's `Content-Type` is not one the operation takes",
+}
+
+
+def document_request_rules(operation: dict[str, Any]) -> None:
+    """What the server requires of a request, stated where the dependencies cannot say
+    it: `If-Match` is required (core.etag: its absence is 428, checked once the resource
+    is found, so the parameter stays optional to FastAPI), and a body may be refused for
+    its size (core.body_limit) or media type (core.media_types)."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "header" and parameter.get("name") == "If-Match":
+            parameter["required"] = True
+    if "requestBody" in operation:
+        responses = operation.setdefault("responses", {})
+        for status, description in _BODY_REFUSALS.items():
+            responses.setdefault(status, {"description": description})
+        operation["responses"] = dict(sorted(responses.items()))
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     document = get_openapi(
         title=app.title,
@@ -153,6 +174,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             _document_access(operation, path)
             _document_security(operation)
             _describe_access(operation, path)
+            document_request_rules(operation)
             for parameter in operation.get("parameters", []):
                 parameter["schema"] = _not_nullable(parameter.get("schema", {}))
             for status, response in operation.get("responses", {}).items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
@@ -24,13 +25,21 @@ Limit = Annotated[
     int,
     Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT} (default {DEFAULT_LIMIT})."),
 ]
+# What `encode_cursor` issues: unpadded base64url of `{"a":…,"f":…}`, so it always
+# starts `eyJhIj`. Stated in the schema and checked by `decode_cursor` (422
+# `invalid_cursor`, the code of every cursor this API did not issue), not by FastAPI.
+CURSOR_PATTERN = r"^eyJhIj[A-Za-z0-9_-]+$"
+_CURSOR_SHAPE = re.compile(CURSOR_PATTERN)
 Cursor = Annotated[
     str | None,
     Query(
         min_length=1,
         max_length=512,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="Opaque cursor from a previous page's `next_cursor`, with the same filters.",
+        json_schema_extra={"pattern": CURSOR_PATTERN},
+        description="Opaque cursor from a previous page's `next_cursor`, sent with the same "
+        "filters it was issued with (a page's other parameters). A cursor this API did not "
+        "issue, or one issued for other filters, is 422 `invalid_cursor`: a client never "
+        "makes one up. Cursors are unpadded base64url, starting `eyJhIj`.",
     ),
 ]
 
@@ -61,6 +70,8 @@ def decode_cursor(cursor: str | None, filters: Mapping[str, Any]) -> Any:
     """The position a cursor points after, or None for the first page."""
     if cursor is None:
         return None
+    if not _CURSOR_SHAPE.fullmatch(cursor):
+        raise _invalid("The cursor is not one this API issued.")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))

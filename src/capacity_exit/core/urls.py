@@ -28,3 +28,13 @@ def absolute(request: Request, path: str) -> str:
 def absolute_url_for(request: Request, name: str, **params: Any) -> str:
     """The public URL of the route called `name` (as `request.url_for`, without the Host)."""
     return absolute(request, str(request.app.url_path_for(name, **params)))
+
+
+def location_header() -> dict[str, dict[str, Any]]:
+    """The `Location` entry of a 201's OpenAPI `headers`: the created resource's URL."""
+    return {
+        "Location": {
+            "description": "The created resource's URL, under the public base URL.",
+            "schema": {"type": "string"},
+        }
+    }

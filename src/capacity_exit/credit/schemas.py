@@ -114,7 +114,9 @@ class ManualPushIn(BaseModel):
         default=None,
         min_length=1,
         max_length=20,
-        description="Target codes (default: every configured target).",
+        description="Codes of configured targets, as `GET /api/v1/credit-targets` lists "
+        "them (default: every one). A code the deployment has not configured is 422 "
+        "`unknown_target`.",
     )
 
 

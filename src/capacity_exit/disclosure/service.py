@@ -183,7 +183,10 @@ def _changed_meanwhile(disclosure_id: uuid.UUID) -> Conflict:
 
 
 async def _owned(
-    session: AsyncSession, principal: Principal, disclosure_id: uuid.UUID
+    session: AsyncSession,
+    principal: Principal,
+    disclosure_id: uuid.UUID,
+    precondition: Precondition,
 ) -> Disclosure:
     disclosure = await repository.get_in_scope(session, disclosure_id, principal.readable)
     if disclosure is None:
@@ -193,6 +196,7 @@ async def _owned(
             f"Only {disclosure.department_code}, which published it, corrects or withdraws it.",
             code="not_publisher",
         )
+    precondition.require()  # 428 before the state is judged (core.etag)
     if disclosure.status != CURRENT:
         raise Conflict(
             f"Disclosure {disclosure.id} is {disclosure.status}: only the current version "
@@ -210,7 +214,7 @@ async def correct_notice(
     data: CorrectionIn,
 ) -> Disclosure:
     """A new version with the changed fields and the reason; the old one is superseded."""
-    old = await _owned(session, principal, disclosure_id)
+    old = await _owned(session, principal, disclosure_id, precondition)
     precondition.version_to_change(old.version)
     category = old.category
     step = NOTICES[(category, old.step)]
@@ -306,7 +310,7 @@ async def withdraw(
     precondition: Precondition,
     data: WithdrawalIn,
 ) -> Disclosure:
-    disclosure = await _owned(session, principal, disclosure_id)
+    disclosure = await _owned(session, principal, disclosure_id, precondition)
     precondition.version_to_change(disclosure.version)
     return await _withdraw(session, disclosure, data.reason)
 

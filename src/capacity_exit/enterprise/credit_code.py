@@ -55,6 +55,27 @@ _PROVINCES = frozenset(
 )
 
 
+_CHAR = "[0-9A-HJ-NPQRTUWXY]"
+# What JSON Schema can say of a valid code: the character set, a division code under a
+# known province prefix, an organization check digit that is a digit or X. The two
+# check characters are sums a pattern cannot compute: DESCRIPTION states them.
+PATTERN = f"^{_CHAR}{{2}}(?:{'|'.join(sorted(_PROVINCES))})[0-9]{{4}}{_CHAR}{{8}}[0-9X]{_CHAR}$"
+DESCRIPTION = (
+    "Unified social credit code (统一社会信用代码), GB 32100-2015: 18 characters over 0-9 and "
+    "A-H J-N P Q R T U W X Y (no I, O, S, V, Z, no lower case). Position 1 is the "
+    "registering authority, 2 the entity type, 3-8 a GB/T 2260 division code (a "
+    "province-level prefix, or 10 for national registrations; retired codes stay valid), "
+    "9-17 the organization code (GB 11714). Both check characters are verified: position "
+    "17 is the organization code's check digit, 11 - (sum of the values of positions 9-16 "
+    "times the weights 3, 7, 9, 10, 5, 8, 4, 2) mod 11, written X for 10 and 0 for 11 "
+    "(digits count as themselves, letters from A = 10); position 18 is the character at "
+    "index (31 - (sum of the values of positions 1-17 times 3^(i-1) mod 31) mod 31) mod 31 "
+    "of the character set above, each character valued by its index in it. The first rule "
+    "broken is reported with its own code: `credit_code_length`, `credit_code_charset`, "
+    "`credit_code_division`, `credit_code_org_checksum`, `credit_code_checksum`."
+)
+
+
 @dataclass(frozen=True)
 class CreditCodeError:
     code: str

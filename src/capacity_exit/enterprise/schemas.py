@@ -24,12 +24,10 @@ CreditCode = Annotated[
     str,
     Field(
         title="统一社会信用代码",
-        description="Unified social credit code, GB 32100-2015 (both check characters verified).",
+        description=credit_code.DESCRIPTION,
         examples=["91220322MA0Y8K2L0C"],
-        json_schema_extra={
-            "pattern": r"^[0-9A-HJ-NPQRTUWXY]{18}$",
-            "format": "gb32100-credit-code",
-        },
+        # In the schema only: the validator reports the first rule broken with its code.
+        json_schema_extra={"pattern": credit_code.PATTERN, "format": "gb32100-credit-code"},
     ),
     AfterValidator(_check_credit_code),
 ]
