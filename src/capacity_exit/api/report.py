@@ -249,7 +249,17 @@ class EvidenceUpload(BaseModel):
     response_model=ReceiptView,
     responses=problem_responses(404, 409, 413, 415, 422, 429),
     dependencies=[lookup_throttle],
-    **public(),
+    openapi_extra={
+        **public()["openapi_extra"],
+        # The part types a client may declare (the server reads the content anyway).
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "encoding": {"files": {"contentType": ", ".join(ACCEPTED_TYPES)}}
+                }
+            }
+        },
+    },
 )
 async def add_report_evidence(
     session: Session,
