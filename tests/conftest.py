@@ -105,6 +105,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         database_url=database_url,
         var_dir=Path(tmp_path_factory.mktemp("var")),
         public_rate_limit=0,  # tests of the limit build their own app
+        report_submit_per_minute=0,  # as are the report platform's
+        report_lookup_per_minute=0,
+        report_challenge_max_number=1000,  # solved in a millisecond (tests.fixtures.reports)
     )
 
 

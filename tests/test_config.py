@@ -61,7 +61,14 @@ ROOT = Path(__file__).resolve().parent.parent
 OPERATIONS = ROOT / "docs" / "operations.md"
 README = ROOT / "README.md"
 # Variables of the test harness (Makefile, .ci/run), not of the application.
-NOT_SETTINGS = {"CAPEXIT_TEST_STORE", "CAPEXIT_REQUIRE_POSTGRES", "CAPEXIT_FUZZ"}
+NOT_SETTINGS = {
+    "CAPEXIT_TEST_STORE",
+    "CAPEXIT_REQUIRE_POSTGRES",
+    "CAPEXIT_FUZZ",
+    # The contract fuzzer's credentials (tests/contract/hooks.py), read by the hooks only.
+    "CAPEXIT_FUZZ_CLIENT_ID",
+    "CAPEXIT_FUZZ_CLIENT_SECRET",
+}
 
 
 def table_rows(text: str) -> dict[str, str]:

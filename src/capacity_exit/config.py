@@ -234,6 +234,13 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def evidence_upload_max_bytes(self) -> int:
+        """The body limit of the evidence upload: its files at their largest, and 64 KiB
+        for the receipt and the multipart framing."""
+        files = self.evidence_max_files * self.evidence_max_file_bytes
+        return max(self.max_body_bytes, files + 65_536)
+
+    @property
     def evidence_path(self) -> Path:
         """The local evidence store's directory: as set, else <var dir>/evidence."""
         return self.evidence_dir or self.var_dir / "evidence"

@@ -26,6 +26,7 @@ from capacity_exit.api.enterprise import router as enterprise_router
 from capacity_exit.api.inspection import router as inspection_router
 from capacity_exit.api.metrics import CREDIT_QUEUE
 from capacity_exit.api.org import router as org_router
+from capacity_exit.api.report import EVIDENCE_UPLOAD_PATH
 from capacity_exit.api.report import public_router as report_public_router
 from capacity_exit.api.report import router as report_router
 from capacity_exit.api.report_challenge import public_router as report_challenge_public_router
@@ -37,6 +38,7 @@ from capacity_exit.calendar.schedule import warm_package_schedules
 from capacity_exit.config import Settings, check_production_ready, get_settings, start_clock
 from capacity_exit.core import challenge, health, idempotency, metrics
 from capacity_exit.core.admission import WriteLane, write_admission
+from capacity_exit.core.blobs import blob_store
 from capacity_exit.core.body_limit import BodySizeLimitMiddleware
 from capacity_exit.core.compression import CompressionMiddleware
 from capacity_exit.core.cors import CorsMiddleware, allowed_origins
@@ -130,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The limits routes ask for by name (core.rate_limit.limited): report submission, look-up.
     app.state.rate_limiters = named_limiters(settings.named_rate_limits)
     app.state.database = database
+    app.state.blob_store = blob_store(settings)  # evidence files (core.blobs)
     # Writers take a place in this lane before they touch the database (core.admission).
     app.state.write_lane = WriteLane(
         settings.resolved_write_concurrency, settings.write_queue_timeout_seconds
@@ -182,7 +185,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     idempotency.install(app)
     install_docs(app)
     install_openapi(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        overrides={f"{API_PREFIX}{EVIDENCE_UPLOAD_PATH}": settings.evidence_upload_max_bytes},
+    )
     # Preflights are answered here, before any route, rate limit or token check; every
     # answer from within (refusals included, replays with the replaying origin) carries
     # the CORS headers. The host check stays outside: an unknown Host gets nothing.

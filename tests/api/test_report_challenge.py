@@ -10,7 +10,7 @@ from capacity_exit.config import Settings
 from capacity_exit.core.challenge import ChallengeSpent, spend_solution
 from capacity_exit.core.db import Database
 from capacity_exit.main import create_app
-from tests.core.test_challenge import encode, solve
+from tests.fixtures.reports import encode, solve
 
 pytestmark = pytest.mark.seed("一(一)5")
 URL = "/api/v1/report-challenges"

@@ -17,6 +17,7 @@ from capacity_exit.auth.roles import Role
 from capacity_exit.core.db import Database
 from tests.auth.test_access_matrix import CALLER, MATRIX, REPORT, World, report_receipt
 from tests.conftest import ClientAs
+from tests.fixtures.reports import add_evidence, submit_report, tiny_png
 
 MUTATING = {"post", "put", "patch", "delete"}
 # POSTs that change nothing: the receipt travels in a body so it is never in a URL.
@@ -66,8 +67,8 @@ async def test_every_mutating_operation_is_audited(app: FastAPI, client_as: Clie
             checked.add(operation_id)
             continue
         if operation_id == "submit_report":
-            response = await client_as(None).post(
-                "/api/v1/reports", json=REPORT | {"county": CALLER[:6]}, headers=headers
+            response = await submit_report(
+                client_as(None), REPORT | {"county": CALLER[:6]}, headers
             )
         elif operation_id == "act_on_report_receipt":
             receipt = await report_receipt(world)
@@ -79,6 +80,11 @@ async def test_every_mutating_operation_is_audited(app: FastAPI, client_as: Clie
             }
             response = await client_as(None).post(
                 "/api/v1/report-receipts/actions", json=body, headers=headers
+            )
+        elif operation_id == "add_report_evidence":
+            receipt = await report_receipt(world)
+            response = await add_evidence(
+                client_as(None), receipt, [("a.png", tiny_png(), "image/png")], headers
             )
         elif operation_id == "issue_token":
             form = await _token_form(world)

@@ -24,6 +24,7 @@ from tests.conftest import ClientAs
 from tests.fixtures import cases
 from tests.fixtures.factories import enterprise_body
 from tests.fixtures.inspections import inspection_body
+from tests.fixtures.reports import add_evidence, submit_report, tiny_png
 
 CALLER = "220322-ecoenv"  # a county department
 LEAD = "220322-miit"  # its county's lead department (工信), where `lead` acts
@@ -126,13 +127,16 @@ REPORT = {
 async def report_receipt(world: World, away: bool = False) -> dict[str, Any]:
     """A report submitted (no token) in the caller's county (or the other one)."""
     county = OTHER_COUNTY if away else CALLER[:6]
-    response = await world.client_as(None).post("/api/v1/reports", json=REPORT | {"county": county})
+    response = await submit_report(world.client_as(None), REPORT | {"county": county})
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
-async def _report(world: World, away: bool) -> dict[str, Any]:
+async def _report(world: World, away: bool, *, evidence: bool = False) -> dict[str, Any]:
     receipt = await report_receipt(world, away)
+    if evidence:
+        added = await add_evidence(world.client_as(None), receipt, [("a.png", tiny_png(), "")])
+        assert added.status_code == 200, added.text
     lead = world.client_as(f"{OTHER_COUNTY if away else CALLER[:6]}-miit", Role.viewer)
     items = (await lead.get("/api/v1/reports", params={"limit": 200})).json()["items"]
     [report] = [r for r in items if r["tracking_code"] == receipt["tracking_code"]]
@@ -140,8 +144,10 @@ async def _report(world: World, away: bool) -> dict[str, Any]:
 
 
 async def _report_call(world: World, away: bool, what: str) -> Call:
-    report = await _report(world, away)
+    report = await _report(world, away, evidence=what == "evidence")
     url = f"/api/v1/reports/{report['id']}"
+    if what == "evidence":
+        return Call("GET", f"{url}/evidence/{report['evidence'][0]['id']}")
     if what == "step":
         return Call("POST", f"{url}/transitions", {"action": "accept"}, _held(report))
     return Call("GET", f"{url}/events" if what == "events" else url)
@@ -353,6 +359,7 @@ MATRIX: dict[str, Row] = {
     "list_reports": Row(ANY, _get("/api/v1/reports")),
     "get_report": Row(ANY, lambda w, away: _report_call(w, away, "GET"), scoped=True),
     "list_report_events": Row(ANY, lambda w, away: _report_call(w, away, "events"), scoped=True),
+    "get_report_evidence": Row(ANY, lambda w, away: _report_call(w, away, "evidence"), scoped=True),
     "transition_report": Row(
         frozenset(WRITERS),
         lambda w, away: _report_call(w, away, "step"),
@@ -432,6 +439,7 @@ PUBLIC = {
     "list_public_reports",
     "get_public_report_statistics",
     "list_compliant_enterprises",
+    "add_report_evidence",
 }
 
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
-import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -28,23 +25,10 @@ from capacity_exit.core.errors import AppError
 from capacity_exit.core.models import SpentChallenge
 from tests.conftest import TravelTo
 from tests.fixtures.clock import PINNED_INSTANT
+from tests.fixtures.reports import encode, solve
 from tests.fixtures.stores import store
 
 pytestmark = pytest.mark.seed("一(一)5")
-
-
-def solve(issued: dict[str, Any]) -> dict[str, Any]:
-    """What the ALTCHA widget does: try every number until the hash matches."""
-    for number in range(issued["maxnumber"] + 1):
-        digest = hashlib.sha256(f"{issued['salt']}{number}".encode()).hexdigest()
-        if digest == issued["challenge"]:
-            keys = ("algorithm", "challenge", "salt", "signature")
-            return {**{k: issued[k] for k in keys}, "number": number, "took": 12}
-    raise AssertionError("no number solves the challenge")
-
-
-def encode(solution: dict[str, Any]) -> str:
-    return base64.b64encode(json.dumps(solution).encode()).decode()
 
 
 @pytest.fixture

@@ -56,7 +56,9 @@ async def test_the_public_api_answers_429_with_retry_after(settings: Settings) -
 async def _limited_app(settings: Settings) -> tuple[FastAPI, list[float]]:
     """The app with a route behind the report-submission limit (2 a minute), on a
     monotonic clock the test moves by hand. The route touches no database: no lifespan."""
-    app = create_app(settings.model_copy(update={"report_submit_per_minute": 2}))
+    # The session's settings turn both report limits off; this app has them back.
+    update = {"report_submit_per_minute": 2, "report_lookup_per_minute": 20}
+    app = create_app(settings.model_copy(update=update))
 
     async def submit() -> dict[str, bool]:
         return {"ok": True}
@@ -86,7 +88,7 @@ async def test_a_named_limit_answers_429_with_retry_after_then_recovers(
     assert (await _get(app, client, "/limited")).status_code == 200
     # The public limit is off in these settings: the named one alone refused.
     assert settings.public_rate_limit == 0
-    assert app.state.rate_limiters["report_lookup"].per_minute == 20  # its default
+    assert app.state.rate_limiters["report_lookup"].per_minute == 20  # untouched by it
 
 
 async def test_an_ipv6_client_is_counted_by_its_64(settings: Settings) -> None:

@@ -35,6 +35,7 @@ from capacity_exit.models import metadata
 from capacity_exit.report import jobs
 from capacity_exit.report.models import Report
 from tests.conftest import ClientAs, TravelTo
+from tests.fixtures.reports import submit_report
 
 pytestmark = pytest.mark.seed("一(一)5")
 
@@ -258,7 +259,7 @@ async def test_no_marker_of_a_named_reporter_leaves_the_entitled_answers(
     for key in ("zxq-key-1", None):
         headers = {"Idempotency-Key": key} if key else {}
         for _ in range(2 if key else 1):
-            answer = await anonymous.post("/api/v1/reports", json=named(), headers=headers)
+            answer = await submit_report(anonymous, named(), headers)
             assert answer.status_code == 201, answer.text
             hay.answer("POST /api/v1/reports", answer)
         receipts.append(answer.json())

@@ -22,6 +22,7 @@ from capacity_exit.report import jobs
 from capacity_exit.report.models import Report
 from capacity_exit.worker import registry
 from tests.conftest import ClientAs, TravelTo
+from tests.fixtures.reports import submit_report
 
 pytestmark = pytest.mark.seed("一(一)5")
 
@@ -42,7 +43,7 @@ def submission(named: bool = False) -> dict[str, Any]:
 
 
 async def submit(anonymous: httpx.AsyncClient, named: bool = False) -> dict[str, Any]:
-    answer = await anonymous.post("/api/v1/reports", json=submission(named))
+    answer = await submit_report(anonymous, submission(named))
     assert answer.status_code == 201, answer.text
     return dict(answer.json())
 

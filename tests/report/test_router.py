@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from capacity_exit.auth.roles import Role
 from tests.conftest import ClientAs
+from tests.fixtures.reports import submit_report
 
 pytestmark = pytest.mark.seed("一(一)5")
 
@@ -36,7 +37,7 @@ def named() -> dict[str, Any]:
 async def submit(
     anonymous: httpx.AsyncClient, body: dict[str, Any], **headers: str
 ) -> httpx.Response:
-    return await anonymous.post("/api/v1/reports", json=body, headers=headers)
+    return await submit_report(anonymous, body, headers)
 
 
 async def report_id_of(client: httpx.AsyncClient, code: str) -> str:

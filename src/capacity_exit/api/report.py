@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Form, Query, Request, Response, UploadFile, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.roles import WRITERS
@@ -23,11 +24,15 @@ from capacity_exit.core.pagination import (
     uuid_position,
 )
 from capacity_exit.core.problems import problem_responses, public
-from capacity_exit.report import examples, handling, receipts, retention, service
+from capacity_exit.core.rate_limit import limited
+from capacity_exit.core.uploads import ACCEPTED_TYPES, EXTENSIONS
+from capacity_exit.report import evidence, examples, handling, receipts, retention, service
 from capacity_exit.report.machine import OPEN_STATES, ReportCategory, ReportState
-from capacity_exit.report.models import Report
+from capacity_exit.report.models import Report, ReportEvidence
+from capacity_exit.report.receipts import CODE_PATTERN
 from capacity_exit.report.schemas import (
     ContactOut,
+    EvidenceOut,
     PublicEventOut,
     ReceiptLookup,
     ReceiptOut,
@@ -45,9 +50,24 @@ public_router = APIRouter(tags=["reports"])
 router = APIRouter(tags=["reports"])
 
 
-async def lookup_throttle(request: Request) -> None:
-    """The single call site of the receipt-lookup rate limit (the challenge helper's
-    named limiter plugs in here); a no-op until then."""
+# Per client, on top of the public limit (core.rate_limit): submissions, and every use
+# of a receipt (look-up, actions, files), which is where a receipt would be guessed.
+submit_throttle = Depends(limited("report_submit"))
+lookup_throttle = Depends(limited("report_lookup"))
+EVIDENCE_UPLOAD_PATH = "/report-receipts/evidence"
+
+
+def _evidence_out(rows: list[ReportEvidence] | Any) -> list[EvidenceOut]:
+    return [
+        EvidenceOut(
+            id=e.id,
+            content_type=e.content_type,
+            size=e.size,
+            added_at=as_utc(e.added_at),
+            added_by=e.added_by,
+        )
+        for e in rows
+    ]
 
 
 # --- public ----------------------------------------------------------------------------
@@ -60,15 +80,23 @@ async def lookup_throttle(request: Request) -> None:
     description="Anyone may report, anonymously (the default) or named: 应查未查, 应改未改, "
     "应退未退, 死灰复燃, 弄虚作假, 审批备案把关不严, or other (一(一)5), naming the enterprise "
     "by credit code or by name and address, its county, optionally the published notice it "
-    "disputes. The answer carries the receipt: the `tracking_code` and the `secret`, shown "
+    "disputes, and `altcha`: a solved proof of work of `GET /report-challenges` (without "
+    "one 422, an invalid or expired one 422 `challenge_invalid`/`challenge_expired`, one "
+    "used before 409 `challenge_spent`). Evidence files follow with the receipt (`POST "
+    "/report-receipts/evidence`). The answer carries the receipt: the `tracking_code` and "
+    "the `secret`, shown "
     "only in this answer; keep both, they are the only way to follow the report. A named "
     "reporter's contact is sealed at rest and read only by the departments handling the "
     "report. No client address or user agent is stored. The same `Idempotency-Key` and "
     "body answer the same receipt again (the secret derived, never stored); the key with "
-    "another body is 422. Audited as `report.submit` (no contact, no text).",
+    "another body is 422 (the proof of work is not compared: a retry may carry a fresh one, "
+    "and a replay spends none). At most `CAPEXIT_REPORT_SUBMIT_PER_MINUTE` submissions a "
+    "minute from one client (429 with `Retry-After`). Audited as `report.submit` (no "
+    "contact, no text).",
     status_code=status.HTTP_201_CREATED,
     response_model=ReceiptOut,
     responses=problem_responses(409, 413, 415, 422, 429),
+    dependencies=[submit_throttle],
     **public(),
 )
 async def submit_report(
@@ -114,12 +142,15 @@ async def _receipt_view(session: Session, report: Report) -> ReceiptView:
             )
             for e in history
         ],
+        evidence=_evidence_out(await evidence.listed(session, report)),
     )
 
 
 _RECEIPT_DESCRIPTION = (
     " The receipt travels in the body, never in the URL. An unknown code and a wrong "
-    "secret are the same 404 `receipt_not_found`, after the same verification."
+    "secret are the same 404 `receipt_not_found`, after the same verification. At most "
+    "`CAPEXIT_REPORT_LOOKUP_PER_MINUTE` uses of a receipt a minute from one client, "
+    "look-ups, actions and files together (429 with `Retry-After`)."
 )
 
 
@@ -133,12 +164,12 @@ _RECEIPT_DESCRIPTION = (
     "nothing. Serves 一(一)5.",
     response_model=ReceiptView,
     responses=problem_responses(404, 413, 415, 422, 429),
+    dependencies=[lookup_throttle],
     **public(),
 )
 async def look_up_report_receipt(
-    session: Session, request: Request, response: Response, body: ReceiptLookup
+    session: Session, response: Response, body: ReceiptLookup
 ) -> ReceiptView:
-    await lookup_throttle(request)
     response.headers["Cache-Control"] = "no-store"
     return await _receipt_view(session, await service.lookup(session, body))
 
@@ -155,11 +186,11 @@ async def look_up_report_receipt(
     "Serves 一(一)5.",
     response_model=ReceiptView,
     responses=problem_responses(404, 409, 412, 413, 415, 422, 429),
+    dependencies=[lookup_throttle],
     **public(),
 )
 async def act_on_report_receipt(
     session: Session,
-    request: Request,
     response: Response,
     body: Annotated[
         ReporterAction,
@@ -176,9 +207,77 @@ async def act_on_report_receipt(
         ),
     ],
 ) -> ReceiptView:
-    await lookup_throttle(request)
     response.headers["Cache-Control"] = "no-store"
     return await _receipt_view(session, await service.reporter_act(session, body))
+
+
+class EvidenceUpload(BaseModel):
+    """The receipt and the files, as `multipart/form-data` (the files as `files` parts)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{**examples.LOOKUP, "files": ["(the file's bytes)"]}]},
+    )
+
+    tracking_code: str = Field(pattern=CODE_PATTERN, title="查询码")
+    secret: str = Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$", title="查询密钥")
+    files: list[UploadFile] = Field(
+        min_length=1,
+        title="证据文件",
+        description="Images (JPEG, PNG, WebP) or PDFs, typed by their content; at most "
+        "`CAPEXIT_EVIDENCE_MAX_FILES` parts of `CAPEXIT_EVIDENCE_MAX_FILE_BYTES` each.",
+    )
+
+
+@public_router.post(
+    EVIDENCE_UPLOAD_PATH,
+    operation_id="add_report_evidence",
+    summary="The reporter adds evidence files to a report (no token)",
+    description="With the receipt, as `multipart/form-data`: up to "
+    "`CAPEXIT_EVIDENCE_MAX_FILES` files (`files` parts) of at most "
+    "`CAPEXIT_EVIDENCE_MAX_FILE_BYTES` each, right after the submission or later while "
+    "the report is open (409 once decided). The type is read from the content, never the "
+    "name or the part's `Content-Type`: JPEG, PNG, WebP or PDF, else 415 "
+    "`unsupported_file_type`; images are encoded again from their pixels (EXIF and GPS "
+    "gone), PDFs written again without their metadata. Too many files or too large is 413 "
+    "(`too_many_files`, `file_too_large`, `evidence_limit_reached` past "
+    f"{evidence.PER_REPORT_FACTOR} times the per-request count on one report). The same "
+    "file again adds nothing, so a retry is safe. Only the handling departments download "
+    "the files; the answer is the receipt's view, listing them by type and size."
+    + _RECEIPT_DESCRIPTION
+    + " Audited as `report.add_evidence`. Serves 一(一)5.",
+    response_model=ReceiptView,
+    responses=problem_responses(404, 409, 413, 415, 422, 429),
+    dependencies=[lookup_throttle],
+    openapi_extra={
+        **public()["openapi_extra"],
+        # The part types a client may declare (the server reads the content anyway).
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "encoding": {"files": {"contentType": ", ".join(ACCEPTED_TYPES)}}
+                }
+            }
+        },
+    },
+)
+async def add_report_evidence(
+    session: Session,
+    request: Request,
+    response: Response,
+    form: Annotated[EvidenceUpload, Form(media_type="multipart/form-data")],
+) -> ReceiptView:
+    response.headers["Cache-Control"] = "no-store"
+    settings = request.app.state.settings
+    evidence.check_count(settings, len(form.files))
+    report = await service.lookup(
+        session, ReceiptLookup(tracking_code=form.tracking_code, secret=form.secret)
+    )
+    cleaned = await evidence.clean_all(settings, [await f.read() for f in form.files])
+    await evidence.attach(
+        session, settings, request.app.state.blob_store, report, cleaned, added_by="reporter"
+    )
+    return await _receipt_view(session, report)
 
 
 # --- handlers --------------------------------------------------------------------------
@@ -228,6 +327,7 @@ def _out(view: handling.ReportView) -> ReportOut:
         satisfaction=r.satisfaction,
         objection_used=r.objection_used,
         allowed_actions=view.allowed_actions,
+        evidence=_evidence_out(view.evidence),
         version=r.version,
         created_at=as_utc(r.created_at),
         updated_at=as_utc(r.updated_at),
@@ -371,4 +471,51 @@ async def list_report_events(
     return ReportEventList(
         items=[ReportEventOut.model_validate(e, from_attributes=True) for e in page],
         next_cursor=next_cursor,
+    )
+
+
+_FILE_SCHEMA = {"type": "string", "contentMediaType": "application/octet-stream"}
+
+
+@router.get(
+    "/reports/{report_id}/evidence/{evidence_id}",
+    operation_id="get_report_evidence",
+    summary="Download one evidence file of a report",
+    description="The cleaned file (never the upload as sent), for any department that may "
+    "read the report (another county's is 404): `Content-Type` the sniffed type, "
+    "`Content-Disposition: attachment`, `X-Content-Type-Options: nosniff`, never cached. "
+    "Each download is audited as `report.evidence_read` (naming the file and the reader). "
+    "Serves 一(一)5.",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file.",
+            "content": {
+                t: {"schema": _FILE_SCHEMA, "example": "(the file's bytes)"} for t in ACCEPTED_TYPES
+            },
+        },
+        **problem_responses(404, 422),
+    },
+    **access(),
+)
+async def get_report_evidence(
+    session: Session,
+    principal: CurrentPrincipal,
+    request: Request,
+    report_id: uuid.UUID,
+    evidence_id: uuid.UUID,
+) -> Response:
+    found = await handling.evidence_download(
+        session, request.app.state.blob_store, principal, report_id, evidence_id
+    )
+    row = found.evidence
+    name = f"evidence-{row.id}.{EXTENSIONS.get(row.content_type, 'bin')}"
+    return Response(
+        content=found.data,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
     )

@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+ALTCHA = (
+    "eyJhbGdvcml0aG0iOiJTSEEtMjU2IiwiY2hhbGxlbmdlIjoiNGYxYzRmMWM0ZjFjNGYxYzRmMWM0ZjFj"
+    "NGYxYzRmMWM0ZjFjNGYxYzRmMWM0ZjFjNGYxYzRmMWM0ZjFjNGYxYyIsIm51bWJlciI6NDgyMTMsInNh"
+    "bHQiOiI5ZDJlNmIxYTBjN2Y/ZXhwaXJlcz0xNzk2MDAzNDAwJiIsInNpZ25hdHVyZSI6ImI4M2FiODNh"
+    "YjgzYWI4M2FiODNhYjgzYWI4M2FiODNhYjgzYWI4M2FiODNhYjgzYWI4M2FiODNhYjgzYWI4M2EiLCJ0"
+    "b29rIjo2MX0="
+)
+EVIDENCE: dict[str, Any] = {
+    "id": "01935c1f-02a0-7d11-8c3e-5a6b7c8d9e0f",
+    "content_type": "image/jpeg",
+    "size": 184_233,
+    "added_at": "2026-11-30T02:00:05Z",
+    "added_by": "reporter",
+}
 SUBMISSION: dict[str, Any] = {
     "category": "resurgence",
     "enterprise": {
@@ -15,6 +29,8 @@ SUBMISSION: dict[str, Any] = {
     "seen_on": "2026-11-25",
     "location": {"address": "梨树镇工业路8号院内", "latitude": 43.307, "longitude": 124.336},
     "anonymous": True,
+    # A solved ALTCHA challenge as the widget sends it (base64 JSON).
+    "altcha": ALTCHA,
 }
 RECEIPT: dict[str, Any] = {
     "tracking_code": "7KQ2-M9XD-4T1P",
@@ -54,6 +70,7 @@ RECEIPT_VIEW: dict[str, Any] = {
             "at": "2026-12-01T02:00:00Z",
         },
     ],
+    "evidence": [EVIDENCE],
 }
 REPORT: dict[str, Any] = {
     "id": "01935c1e-7a00-7c2e-9b1a-3f4d5e6a7b8c",
@@ -96,6 +113,7 @@ REPORT: dict[str, Any] = {
     "satisfaction": None,
     "objection_used": False,
     "allowed_actions": ["accept", "reject"],
+    "evidence": [EVIDENCE],
     "version": 1,
     "created_at": "2026-11-30T02:00:00Z",
     "updated_at": "2026-11-30T02:00:00Z",

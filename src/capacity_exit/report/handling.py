@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +20,19 @@ from capacity_exit.auth.principal import Principal
 from capacity_exit.calendar.service import current_index
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
+from capacity_exit.core.blobs import BlobStore
 from capacity_exit.core.errors import NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition
 from capacity_exit.org import repository as org
-from capacity_exit.report import contact, deadlines, machine, repository, routing, service
+from capacity_exit.report import (
+    contact,
+    deadlines,
+    evidence,
+    machine,
+    repository,
+    routing,
+    service,
+)
 from capacity_exit.report.keys import report_keys
 from capacity_exit.report.machine import (
     ReportAction,
@@ -32,7 +42,7 @@ from capacity_exit.report.machine import (
     ReportParty,
     ReportState,
 )
-from capacity_exit.report.models import Report, ReportEvent
+from capacity_exit.report.models import Report, ReportEvent, ReportEvidence
 from capacity_exit.report.schemas import (
     ReportAssignStep,
     ReportConcludeStep,
@@ -49,6 +59,7 @@ class ReportView:
     suggested_departments: list[str]
     overdue: bool
     contact: contact.Contact | None
+    evidence: Sequence[ReportEvidence]
 
 
 def parties_of(principal: Principal, report: Report) -> set[ReportParty]:
@@ -112,6 +123,7 @@ async def _view(
         suggested_departments=await suggested(session, report),
         overdue=is_overdue(report, clock.business_today()),
         contact=opened,
+        evidence=await evidence.listed(session, report),
     )
 
 
@@ -127,6 +139,19 @@ async def get(
 ) -> ReportView:
     report = await _get(session, principal, report_id)
     return await _view(session, settings, principal, report, with_contact=True)
+
+
+async def evidence_download(
+    session: AsyncSession,
+    store: BlobStore,
+    principal: Principal,
+    report_id: uuid.UUID,
+    evidence_id: uuid.UUID,
+) -> evidence.Download:
+    """An evidence file for any department that may read the report (scope: another
+    county's report is 404, like the report itself)."""
+    report = await _get(session, principal, report_id)
+    return await evidence.download(session, store, report, evidence_id, principal.department_code)
 
 
 async def list_page(

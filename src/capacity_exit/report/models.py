@@ -121,3 +121,19 @@ class ReportEvent(Base):
     department: Mapped[str | None] = mapped_column(String(32))  # None: the reporter
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     business_date: Mapped[date] = mapped_column(Date)
+
+
+class ReportEvidence(Base):
+    """One evidence file of a report: the cleaned file's digest in the blob store
+    (core.blobs), its sniffed type and size. The digest is never in a public answer."""
+
+    __tablename__ = "report_evidence"
+    __table_args__ = (UniqueConstraint("report_id", "digest"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    report_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("reports.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(16))  # reporter | department

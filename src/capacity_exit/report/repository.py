@@ -10,10 +10,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.report.machine import AWAITING_ACCEPTANCE, AWAITING_CONCLUSION
-from capacity_exit.report.models import Report, ReportEvent
+from capacity_exit.report.models import Report, ReportEvent, ReportEvidence
 
 
-async def add(session: AsyncSession, row: Report | ReportEvent) -> None:
+async def add(session: AsyncSession, row: Report | ReportEvent | ReportEvidence) -> None:
     session.add(row)
     await session.flush()
 
@@ -139,3 +139,18 @@ async def contacts_due_for_erasure(
         .order_by(Report.id)
     )
     return (await session.scalars(query)).all()
+
+
+async def evidence_of(session: AsyncSession, report_id: uuid.UUID) -> Sequence[ReportEvidence]:
+    query = select(ReportEvidence).where(ReportEvidence.report_id == report_id)
+    return (await session.scalars(query.order_by(ReportEvidence.id))).all()
+
+
+async def evidence_by_id(
+    session: AsyncSession, report_id: uuid.UUID, evidence_id: uuid.UUID
+) -> ReportEvidence | None:
+    return await session.scalar(
+        select(ReportEvidence).where(
+            ReportEvidence.id == evidence_id, ReportEvidence.report_id == report_id
+        )
+    )

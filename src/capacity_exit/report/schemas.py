@@ -15,6 +15,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from capacity_exit.calendar.schemas import CalendarDate
+from capacity_exit.core.challenge import MAX_PAYLOAD_CHARS
 from capacity_exit.core.clock import Timestamp
 from capacity_exit.core.text import Address, Name, Paragraph
 from capacity_exit.enterprise.schemas import CreditCode
@@ -104,6 +105,14 @@ class ReportSubmission(_Strict):
         description="Anonymous by default; a named report carries `contact`.",
     )
     contact: ContactIn | None = None
+    altcha: str = Field(
+        min_length=1,
+        max_length=MAX_PAYLOAD_CHARS,
+        title="工作量证明",
+        description="The solved proof of work: the base64 JSON the ALTCHA widget produces "
+        "for a challenge of `GET /report-challenges` (the widget's own field name, so a "
+        "form posts it unchanged). Spent once; not part of the report.",
+    )
 
     @model_validator(mode="after")
     def _contact_matches(self) -> ReportSubmission:
@@ -191,6 +200,19 @@ class PublicEventOut(BaseModel):
     at: Timestamp
 
 
+class EvidenceOut(BaseModel):
+    """An evidence file as answers list it: never its digest (the hash of a known photo
+    would confirm who reported it)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EVIDENCE]})
+
+    id: uuid.UUID
+    content_type: str = Field(description="The type sniffed from the content.")
+    size: int = Field(description="Bytes, as stored (after cleaning).")
+    added_at: Timestamp
+    added_by: Literal["reporter", "department"]
+
+
 class ReceiptView(BaseModel):
     """What the receipt shows: state, public history and the department's answer."""
 
@@ -210,6 +232,9 @@ class ReceiptView(BaseModel):
     may_answer_satisfaction: bool
     may_object: bool
     history: list[PublicEventOut]
+    evidence: list[EvidenceOut] = Field(
+        description="The files the report carries (never downloadable by the receipt)."
+    )
 
 
 class ContactOut(BaseModel):
@@ -272,6 +297,10 @@ class ReportOut(BaseModel):
     satisfaction: Satisfaction | None
     objection_used: bool
     allowed_actions: list[ReportAction]
+    evidence: list[EvidenceOut] = Field(
+        description="The report's evidence files, downloaded from "
+        "`/reports/{report_id}/evidence/{evidence_id}`."
+    )
     version: int
     created_at: Timestamp
     updated_at: Timestamp

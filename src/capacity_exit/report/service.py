@@ -18,6 +18,7 @@ from capacity_exit.calendar.service import current_index
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
 from capacity_exit.core.actor import current_actor
+from capacity_exit.core.challenge import spend_solution
 from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
 from capacity_exit.core.etag import stale
 from capacity_exit.core.ids import uuid7
@@ -144,7 +145,8 @@ async def submit(
     idempotency_key: str | None,
 ) -> Receipt:
     keys = report_keys(settings)
-    digest = receipts.request_digest(body.model_dump_json().encode())
+    # The proof of work is not part of the report: a retry may carry a fresh one.
+    digest = receipts.request_digest(body.model_dump_json(exclude={"altcha"}).encode())
     key_digest = None
     if idempotency_key is not None:
         key_digest = receipts.idempotency_digest(keys, idempotency_key)
@@ -157,6 +159,8 @@ async def submit(
                 )
             secret = receipts.new_secret(keys, earlier.id, idempotency_key)
             return Receipt(earlier, secret, replayed=True)
+    # Spent in this transaction: a submission refused below rolls the spend back.
+    await spend_solution(session, body.altcha, settings, pointer="/altcha")
     city = await _county_and_city(session, body.county)
     lead = routing.lead_department(body.category, body.county, city)
     if await org.get_department(session, lead) is None:
