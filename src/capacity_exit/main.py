@@ -28,6 +28,7 @@ from capacity_exit.api.metrics import CREDIT_QUEUE
 from capacity_exit.api.org import router as org_router
 from capacity_exit.api.report import public_router as report_public_router
 from capacity_exit.api.report import router as report_router
+from capacity_exit.api.report_cases import router as report_cases_router
 from capacity_exit.api.report_challenge import public_router as report_challenge_public_router
 from capacity_exit.api.root import root_router
 from capacity_exit.audit import keys as audit_keys  # also registers its key check
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     private.include_router(disclosure_router)
     private.include_router(credit_router)
     private.include_router(report_router)
+    private.include_router(report_cases_router)
     app.include_router(root_router(API_PREFIX))
     app.include_router(health.router)
     app.include_router(public)

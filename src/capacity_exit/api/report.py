@@ -24,6 +24,7 @@ from capacity_exit.core.pagination import (
 )
 from capacity_exit.core.problems import problem_responses, public
 from capacity_exit.report import examples, handling, receipts, service
+from capacity_exit.report.link_schemas import ReportLinksOut
 from capacity_exit.report.machine import OPEN_STATES, ReportCategory, ReportState
 from capacity_exit.report.models import Report
 from capacity_exit.report.schemas import (
@@ -227,6 +228,7 @@ def _out(view: handling.ReportView) -> ReportOut:
         satisfaction=r.satisfaction,
         objection_used=r.objection_used,
         allowed_actions=view.allowed_actions,
+        links=ReportLinksOut.of(view.outcomes),
         version=r.version,
         created_at=as_utc(r.created_at),
         updated_at=as_utc(r.updated_at),

@@ -22,7 +22,7 @@ from capacity_exit.core import clock
 from capacity_exit.core.errors import NotFound, Unprocessable
 from capacity_exit.core.etag import Precondition
 from capacity_exit.org import repository as org
-from capacity_exit.report import contact, deadlines, machine, repository, routing, service
+from capacity_exit.report import contact, deadlines, links, machine, repository, routing, service
 from capacity_exit.report.keys import report_keys
 from capacity_exit.report.machine import (
     ReportAction,
@@ -49,6 +49,7 @@ class ReportView:
     suggested_departments: list[str]
     overdue: bool
     contact: contact.Contact | None
+    outcomes: links.Outcomes  # what it led to (`report.links`)
 
 
 def parties_of(principal: Principal, report: Report) -> set[ReportParty]:
@@ -91,7 +92,10 @@ async def _view(
     report: Report,
     *,
     with_contact: bool,
+    outcomes: links.Outcomes | None = None,
 ) -> ReportView:
+    if outcomes is None:
+        outcomes = (await links.report_outcomes(session, [report.id]))[report.id]
     parties = parties_of(principal, report)
     opened = None
     if with_contact and settings is not None and parties and report.contact_sealed is not None:
@@ -112,6 +116,7 @@ async def _view(
         suggested_departments=await suggested(session, report),
         overdue=is_overdue(report, clock.business_today()),
         contact=opened,
+        outcomes=outcomes,
     )
 
 
@@ -153,7 +158,11 @@ async def list_page(
         lead_department=lead_department,
         overdue_on=clock.business_today() if overdue else None,
     )
-    return [await _view(session, None, principal, r, with_contact=False) for r in rows]
+    outcomes = await links.report_outcomes(session, [r.id for r in rows])  # once per page
+    return [
+        await _view(session, None, principal, r, with_contact=False, outcomes=outcomes[r.id])
+        for r in rows
+    ]
 
 
 async def events_page(

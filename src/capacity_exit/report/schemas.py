@@ -20,6 +20,7 @@ from capacity_exit.core.text import Address, Name, Paragraph
 from capacity_exit.enterprise.schemas import CreditCode
 from capacity_exit.org.schemas import Level
 from capacity_exit.report import examples
+from capacity_exit.report.link_schemas import ReportLinksOut
 from capacity_exit.report.machine import (
     RejectionReason,
     ReportAction,
@@ -268,6 +269,9 @@ class ReportOut(BaseModel):
     satisfaction: Satisfaction | None
     objection_used: bool
     allowed_actions: list[ReportAction]
+    links: ReportLinksOut = Field(
+        description="What the report led to: inspections, cases and their notices."
+    )
     version: int
     created_at: Timestamp
     updated_at: Timestamp
