@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b17e0a200020"
-down_revision: str | None = "9a4c6e2f7d18"  # LOCAL ONLY; final: "b17e0a190019"
+down_revision: str | None = "b17e0a190019"  # intake's 0019, merged first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
