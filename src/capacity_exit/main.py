@@ -29,6 +29,7 @@ from capacity_exit.api.org import router as org_router
 from capacity_exit.api.report import EVIDENCE_UPLOAD_PATH
 from capacity_exit.api.report import public_router as report_public_router
 from capacity_exit.api.report import router as report_router
+from capacity_exit.api.report_cases import router as report_cases_router
 from capacity_exit.api.report_challenge import public_router as report_challenge_public_router
 from capacity_exit.api.report_public import public_router as report_public_public_router
 from capacity_exit.api.root import root_router
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     private.include_router(disclosure_router)
     private.include_router(credit_router)
     private.include_router(report_router)
+    private.include_router(report_cases_router)
     app.include_router(root_router(API_PREFIX))
     app.include_router(health.router)
     app.include_router(public)

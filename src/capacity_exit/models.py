@@ -22,7 +22,7 @@ from capacity_exit.disclosure.models import (
 from capacity_exit.enterprise.models import Enterprise
 from capacity_exit.inspection.models import Inspection
 from capacity_exit.org.models import Department, Jurisdiction
-from capacity_exit.report.models import Report, ReportEvent
+from capacity_exit.report.models import Report, ReportEvent, ReportLink
 from capacity_exit.worker.models import PeriodicJobState
 
 metadata = Base.metadata
@@ -54,6 +54,7 @@ __all__ = [
     "PeriodicJobState",
     "Report",
     "ReportEvent",
+    "ReportLink",
     "SpentChallenge",
     "metadata",
 ]

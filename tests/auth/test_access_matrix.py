@@ -21,7 +21,7 @@ from fastapi import FastAPI
 
 from capacity_exit.auth.roles import WRITERS, Role
 from tests.conftest import ClientAs
-from tests.fixtures import cases
+from tests.fixtures import cases, reports
 from tests.fixtures.factories import enterprise_body
 from tests.fixtures.inspections import inspection_body
 from tests.fixtures.reports import add_evidence, submit_report, tiny_png
@@ -151,6 +151,38 @@ async def _report_call(world: World, away: bool, what: str) -> Call:
     if what == "step":
         return Call("POST", f"{url}/transitions", {"action": "accept"}, _held(report))
     return Call("GET", f"{url}/events" if what == "events" else url)
+
+
+async def _report_link(world: World, away: bool, what: str) -> Call:
+    """A report under investigation by the caller's department (or its peer elsewhere):
+    an inspection recorded from it, or a rectification case opened from it."""
+    county = OTHER_COUNTY if away else CALLER[:6]
+    report_id = await reports.investigating(world.client_as, [f"{county}-ecoenv"], county=county)
+    url = f"/api/v1/reports/{report_id}"
+    if what == "inspection":
+        enterprise = await world.enterprise(away)
+        return Call("POST", f"{url}/inspections", inspection_body(enterprise["id"]))
+    inspection = await world.inspection(away)
+    body = cases.create_body("rectification", inspection["enterprise_id"], inspection["id"])
+    return Call("POST", f"{url}/cases", body)
+
+
+async def _report_revocation(world: World, away: bool) -> Call:
+    """A substantiated report (of the county, or of the other one) against a published
+    compliant notice of the lead department."""
+    case = await cases.open_case(world.lead, "compliant")
+    case = await cases.take(world.lead, case, "confirm")
+    case = await cases.take(world.lead, case, "publish")
+    notices = await world.lead.get("/api/v1/disclosures", params={"case": case["id"]})
+    county = OTHER_COUNTY if away else CALLER[:6]
+    report_id = await reports.concluded(
+        world.client_as,
+        [f"{county}-ecoenv"],
+        county=county,
+        category="should_inspect",
+        disputed_notice_id=notices.json()["items"][0]["id"],
+    )
+    return Call("POST", f"/api/v1/reports/{report_id}/revocations", {"reason": "举报属实。"})
 
 
 async def _static(call: Call) -> Call:
@@ -365,6 +397,15 @@ MATRIX: dict[str, Row] = {
         lambda w, away: _report_call(w, away, "step"),
         scoped=True,
         department=LEAD,  # the lead department triages
+    ),
+    "create_report_inspection": Row(
+        frozenset(WRITERS), lambda w, away: _report_link(w, away, "inspection"), scoped=True
+    ),
+    "create_report_case": Row(
+        frozenset(WRITERS), lambda w, away: _report_link(w, away, "case"), scoped=True
+    ),
+    "revoke_reported_compliant_case": Row(
+        frozenset({Role.approver}), _report_revocation, scoped=True, department=LEAD
     ),
     "transition_case": Row(
         frozenset(WRITERS),

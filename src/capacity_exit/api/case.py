@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.roles import WRITERS
@@ -40,6 +42,7 @@ from capacity_exit.core.pagination import (
 from capacity_exit.core.problems import problem_responses
 from capacity_exit.core.urls import absolute_url_for, location_header
 from capacity_exit.flows import steps
+from capacity_exit.report import links
 
 router = APIRouter(tags=["cases"])
 
@@ -68,7 +71,7 @@ _LINKS = {
 }
 
 
-def _out(request: Request, view: service.CaseView) -> CaseOut:
+def _out(request: Request, view: service.CaseView, report_id: uuid.UUID | None) -> CaseOut:
     case = view.case
 
     def url(name: str, **params: Any) -> str:
@@ -86,6 +89,7 @@ def _out(request: Request, view: service.CaseView) -> CaseOut:
         forced_exit_case=url("get_case", case_id=view.forced_exit_case_id)
         if view.forced_exit_case_id
         else None,
+        report=url("get_report", report_id=report_id) if report_id else None,
         notices=f"{url('list_disclosures')}?case={case.id}&include_withdrawn=true",
         credit_pushes=f"{url('list_credit_pushes')}?case={case.id}",
     )
@@ -100,6 +104,7 @@ def _out(request: Request, view: service.CaseView) -> CaseOut:
         inspection_id=case.inspection_id,
         parent_case_id=case.parent_case_id,
         forced_exit_case_id=view.forced_exit_case_id,
+        report_id=report_id,
         payload=model.model_validate(case.payload),
         allowed_actions=view.allowed_actions,
         deadlines=[
@@ -122,9 +127,20 @@ def _out(request: Request, view: service.CaseView) -> CaseOut:
     )
 
 
-def _single(request: Request, response: Response, view: service.CaseView) -> CaseOut:
+async def case_outs(
+    session: AsyncSession, request: Request, views: Sequence[service.CaseView]
+) -> list[CaseOut]:
+    """The cases' answers, with the report each came from (one query for the page)."""
+    reports = await links.reports_of_cases(session, [v.case.id for v in views])
+    return [_out(request, v, reports.get(v.case.id)) for v in views]
+
+
+async def case_answer(
+    session: AsyncSession, request: Request, response: Response, view: service.CaseView
+) -> CaseOut:
     set_etag(response, view.case.version)
-    return _out(request, view)
+    [out] = await case_outs(session, request, [view])
+    return out
 
 
 @router.post(
@@ -157,7 +173,7 @@ async def create_case(
 ) -> CaseOut:
     view = await service.create(session, principal, body)
     response.headers["Location"] = absolute_url_for(request, "get_case", case_id=view.case.id)
-    return _single(request, response, view)
+    return await case_answer(session, request, response, view)
 
 
 @router.get(
@@ -212,7 +228,7 @@ async def list_cases(
         position=uuid_position,
         key=lambda v: str(v.case.id),
     )
-    return CaseList(items=[_out(request, v) for v in page], next_cursor=next_cursor)
+    return CaseList(items=await case_outs(session, request, page), next_cursor=next_cursor)
 
 
 @router.get(
@@ -241,7 +257,8 @@ async def get_case(
     response: Response,
     case_id: uuid.UUID,
 ) -> CaseOut:
-    return _single(request, response, await service.get(session, principal, case_id))
+    view = await service.get(session, principal, case_id)
+    return await case_answer(session, request, response, view)
 
 
 @router.patch(
@@ -269,7 +286,7 @@ async def edit_case_draft(
     if_match: IfMatch = None,
 ) -> CaseOut:
     view = await service.edit_draft(session, principal, case_id, Precondition(if_match), body)
-    return _single(request, response, view)
+    return await case_answer(session, request, response, view)
 
 
 @router.post(
@@ -316,7 +333,7 @@ async def transition_case(
     if_match: IfMatch = None,
 ) -> CaseOut:
     view = await steps.take_step(session, principal, case_id, Precondition(if_match), body)
-    return _single(request, response, view)
+    return await case_answer(session, request, response, view)
 
 
 @router.get(

@@ -28,7 +28,7 @@ from capacity_exit.inspection.schemas import (
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 
 
-def _out(view: service.InspectionView) -> InspectionOut:
+def inspection_out(view: service.InspectionView) -> InspectionOut:
     inspection = view.inspection
     return InspectionOut(
         id=inspection.id,
@@ -90,7 +90,7 @@ async def create_inspection(
     response.headers["Location"] = absolute_url_for(
         request, "get_inspection", inspection_id=view.inspection.id
     )
-    return _out(view)
+    return inspection_out(view)
 
 
 @router.get(
@@ -140,7 +140,7 @@ async def list_inspections(
         position=uuid_position,
         key=lambda v: str(v.inspection.id),
     )
-    return InspectionList(items=[_out(v) for v in page], next_cursor=next_cursor)
+    return InspectionList(items=[inspection_out(v) for v in page], next_cursor=next_cursor)
 
 
 @router.get(
@@ -159,4 +159,4 @@ async def get_inspection(
 ) -> InspectionOut:
     view = await service.get(session, principal, inspection_id)
     set_etag(response, view.inspection.version)
-    return _out(view)
+    return inspection_out(view)

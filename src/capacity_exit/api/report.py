@@ -27,6 +27,7 @@ from capacity_exit.core.problems import problem_responses, public
 from capacity_exit.core.rate_limit import limited
 from capacity_exit.core.uploads import ACCEPTED_TYPES, EXTENSIONS
 from capacity_exit.report import evidence, examples, handling, receipts, retention, service
+from capacity_exit.report.link_schemas import ReportLinksOut
 from capacity_exit.report.machine import OPEN_STATES, ReportCategory, ReportState
 from capacity_exit.report.models import Report, ReportEvidence
 from capacity_exit.report.receipts import CODE_PATTERN
@@ -328,6 +329,7 @@ def _out(view: handling.ReportView) -> ReportOut:
         objection_used=r.objection_used,
         allowed_actions=view.allowed_actions,
         evidence=_evidence_out(view.evidence),
+        links=ReportLinksOut.of(view.outcomes),
         version=r.version,
         created_at=as_utc(r.created_at),
         updated_at=as_utc(r.updated_at),

@@ -15,6 +15,7 @@ CASE: Any = {
     "inspection_id": "01a23573-650b-7446-aea3-8a22360a1b7b",
     "parent_case_id": None,
     "forced_exit_case_id": None,
+    "report_id": None,
     "payload": {
         "problems": [
             {
@@ -68,6 +69,7 @@ CASE: Any = {
         "inspection": "/api/v1/inspections/01a23573-650b-7446-aea3-8a22360a1b7b",
         "parent_case": None,
         "forced_exit_case": None,
+        "report": None,
     },
     "version": 1,
     "created_at": "2026-11-30T02:00:01.856910Z",
@@ -86,6 +88,7 @@ CASE_LIST: Any = {
             "inspection_id": "01a23573-60ab-7fd7-bbad-ca0a7ba85a27",
             "parent_case_id": None,
             "forced_exit_case_id": "01a23573-62c8-74de-9ee1-c63661653091",
+            "report_id": "01935c1e-7a00-7c2e-9b1a-3f4d5e6a7b8c",
             "payload": {
                 "problems": [
                     {
@@ -139,6 +142,7 @@ CASE_LIST: Any = {
                 "inspection": "/api/v1/inspections/01a23573-60ab-7fd7-bbad-ca0a7ba85a27",
                 "parent_case": None,
                 "forced_exit_case": "/api/v1/cases/01a23573-62c8-74de-9ee1-c63661653091",
+                "report": "/api/v1/reports/01935c1e-7a00-7c2e-9b1a-3f4d5e6a7b8c",
             },
             "version": 3,
             "created_at": "2026-11-30T02:00:01.198646Z",

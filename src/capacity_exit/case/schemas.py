@@ -204,6 +204,9 @@ class CaseLinks(BaseModel):
     inspection: str | None = None
     parent_case: str | None = None
     forced_exit_case: str | None = None
+    report: str | None = Field(
+        default=None, description="The report the case came from, or was revoked by (一(一)5)."
+    )
     notices: str = Field(
         description="The public list of the notices published from this case, withdrawn "
         "ones included (`GET /disclosures?case=…`)."
@@ -225,6 +228,11 @@ class CaseOut(BaseModel):
     inspection_id: uuid.UUID | None
     parent_case_id: uuid.UUID | None
     forced_exit_case_id: uuid.UUID | None
+    report_id: uuid.UUID | None = Field(
+        default=None,
+        description="The report the case was opened from (or, for a compliant case, "
+        "revoked by); internal: never on a notice.",
+    )
     payload: DraftPayload
     allowed_actions: list[CaseAction] = Field(
         description="The actions the caller may take now (the payload may still lack "

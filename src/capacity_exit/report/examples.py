@@ -114,6 +114,7 @@ REPORT: dict[str, Any] = {
     "objection_used": False,
     "allowed_actions": ["accept", "reject"],
     "evidence": [EVIDENCE],
+    "links": {"inspections": [], "cases": [], "notices": []},
     "version": 1,
     "created_at": "2026-11-30T02:00:00Z",
     "updated_at": "2026-11-30T02:00:00Z",

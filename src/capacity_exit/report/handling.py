@@ -28,6 +28,7 @@ from capacity_exit.report import (
     contact,
     deadlines,
     evidence,
+    links,
     machine,
     repository,
     routing,
@@ -60,6 +61,7 @@ class ReportView:
     overdue: bool
     contact: contact.Contact | None
     evidence: Sequence[ReportEvidence]
+    outcomes: links.Outcomes  # what it led to (`report.links`)
 
 
 def parties_of(principal: Principal, report: Report) -> set[ReportParty]:
@@ -102,7 +104,10 @@ async def _view(
     report: Report,
     *,
     with_contact: bool,
+    outcomes: links.Outcomes | None = None,
 ) -> ReportView:
+    if outcomes is None:
+        outcomes = (await links.report_outcomes(session, [report.id]))[report.id]
     parties = parties_of(principal, report)
     opened = None
     if with_contact and settings is not None and parties and report.contact_sealed is not None:
@@ -124,6 +129,7 @@ async def _view(
         overdue=is_overdue(report, clock.business_today()),
         contact=opened,
         evidence=await evidence.listed(session, report),
+        outcomes=outcomes,
     )
 
 
@@ -178,7 +184,11 @@ async def list_page(
         lead_department=lead_department,
         overdue_on=clock.business_today() if overdue else None,
     )
-    return [await _view(session, None, principal, r, with_contact=False) for r in rows]
+    outcomes = await links.report_outcomes(session, [r.id for r in rows])  # once per page
+    return [
+        await _view(session, None, principal, r, with_contact=False, outcomes=outcomes[r.id])
+        for r in rows
+    ]
 
 
 async def events_page(

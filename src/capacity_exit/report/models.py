@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -137,3 +138,26 @@ class ReportEvidence(Base):
     size: Mapped[int] = mapped_column(Integer)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     added_by: Mapped[str] = mapped_column(String(16))  # reporter | department
+
+
+class LinkKind(StrEnum):
+    """What a report led to (`report_links.kind`)."""
+
+    inspection = "inspection"  # recorded from the report by a handling department
+    case = "case"  # opened from the report, or (compliant) revoked by it
+    notice = "notice"  # the disputed notice its revocation withdrew
+
+
+class ReportLink(Base):
+    """One thing a report led to. Not a change of the report: its version stays."""
+
+    __tablename__ = "report_links"
+    __table_args__ = (UniqueConstraint("report_id", "kind", "target_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    report_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("reports.id"), index=True)
+    kind: Mapped[LinkKind] = mapped_column(EnumString(LinkKind, 16))
+    # An inspection, case or notice id (no foreign key: one column for three tables).
+    target_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_department: Mapped[str] = mapped_column(String(32), ForeignKey("departments.code"))

@@ -23,7 +23,7 @@ from capacity_exit.enterprise.models import Enterprise
 from capacity_exit.org.models import Department, Jurisdiction
 from capacity_exit.org.schemas import Level
 from capacity_exit.report.machine import ReportState
-from capacity_exit.report.models import Report
+from capacity_exit.report.models import LinkKind, Report, ReportLink
 
 # What the public list shows: a conclusion stands (concluded, or closed after it).
 PUBLIC_STATES = (ReportState.concluded, ReportState.closed)
@@ -113,14 +113,21 @@ async def department_names(session: AsyncSession, codes: Iterable[str]) -> dict[
 async def linked_case_ids(
     session: AsyncSession, report_ids: Sequence[uuid.UUID]
 ) -> Mapping[uuid.UUID, list[uuid.UUID]]:
-    """THE ONE PLACE the public list learns which cases each report led to.
-
-    Empty until the report -> case links exist (issue 17 scope 4, helper "cases"): wire
-    this to their table, returning each report's case ids (any order). The public list
-    then shows a case only once it has published a notice, and those notices
+    """THE ONE PLACE the public list learns which cases each report led to: the case
+    links of `report_links` (opened from the report, or revoked by it). The public list
+    shows a case only once it has published a notice, and those notices
     (`notices_of_cases`), so a case still in draft stays internal."""
-    del session, report_ids
-    return {}
+    if not report_ids:
+        return {}
+    rows = await session.execute(
+        select(ReportLink.report_id, ReportLink.target_id)
+        .where(ReportLink.kind == LinkKind.case, ReportLink.report_id.in_(list(report_ids)))
+        .order_by(ReportLink.created_at, ReportLink.id)
+    )
+    found: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for report_id, case_id in rows.all():
+        found.setdefault(report_id, []).append(case_id)
+    return found
 
 
 async def notices_of_cases(

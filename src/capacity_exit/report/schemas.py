@@ -21,6 +21,7 @@ from capacity_exit.core.text import Address, Name, Paragraph
 from capacity_exit.enterprise.schemas import CreditCode
 from capacity_exit.org.schemas import Level
 from capacity_exit.report import examples
+from capacity_exit.report.link_schemas import ReportLinksOut
 from capacity_exit.report.machine import (
     RejectionReason,
     ReportAction,
@@ -300,6 +301,9 @@ class ReportOut(BaseModel):
     evidence: list[EvidenceOut] = Field(
         description="The report's evidence files, downloaded from "
         "`/reports/{report_id}/evidence/{evidence_id}`."
+    )
+    links: ReportLinksOut = Field(
+        description="What the report led to: inspections, cases and their notices."
     )
     version: int
     created_at: Timestamp
