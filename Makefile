@@ -91,7 +91,7 @@ fuzz: $(STAMP)
 # keep it near 3.5 minutes on CI's 2 CPUs (schemathesis' default 100: 6-9 minutes).
 FUZZ_ARGS ?= --max-examples 25
 fuzz-live: $(STAMP)
-	$(BIN)/python scripts/fuzz_live.py -- $(FUZZ_ARGS)
+	$(BIN)/python -m scripts.fuzz_live -- $(FUZZ_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests migrations scripts benchmarks clients

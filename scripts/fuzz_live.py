@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
+from tests.contract.hooks import UNTHROTTLED
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -73,6 +74,7 @@ def main(st_args: list[str]) -> int:
             "CAPEXIT_LOG_LEVEL": "WARNING",
             # One token outlasts the run (the run may rotate its own account's secret).
             "CAPEXIT_ACCESS_TOKEN_TTL_SECONDS": "3600",
+            **UNTHROTTLED,
         }
         _cli("migrate", env=env)
         _cli("seed", env=env)

@@ -16,7 +16,9 @@ no check is relaxed and negative cases are left as generated.
   * the resource's current ETag in If-Match, as a client that read it first;
   * a calendar schedule's dates inside the year it is loaded for;
   * no password when rotating a service account's secret;
-  * case requests the case's category and state can take (tests.contract.case_aids).
+  * case requests the case's category and state can take (tests.contract.case_aids);
+  * a report submission as the platform's form sends it, its proof of work solved
+    (tests.contract.report_aids).
 """
 
 from __future__ import annotations
@@ -37,13 +39,22 @@ from schemathesis import GenerationMode
 
 from capacity_exit.core import clock
 from capacity_exit.enterprise.credit_code import CHARSET, complete
-from tests.contract import case_aids
+from tests.contract import case_aids, report_aids
 from tests.fixtures.cases import PAYLOADS, create_body
 from tests.fixtures.factories import enterprise_body
 from tests.fixtures.inspections import inspection_body
 
 CLIENT_ID = "CAPEXIT_FUZZ_CLIENT_ID"
 CLIENT_SECRET = "CAPEXIT_FUZZ_CLIENT_SECRET"
+# The environment of a server started for fuzzing (the suite's and `make fuzz-live`'s):
+# one client, the fuzzer, makes thousands of requests a minute from one address, so the
+# per-address limits are off there (each has its own tests under tests/api); the run
+# then exercises the operations behind them instead of their 429.
+UNTHROTTLED = {
+    "CAPEXIT_PUBLIC_RATE_LIMIT": "0",
+    "CAPEXIT_REPORT_SUBMIT_PER_MINUTE": "0",
+    "CAPEXIT_REPORT_LOOKUP_PER_MINUTE": "0",
+}
 # A token is asked for again this long before it expires (its `expires_in`), not sooner:
 # the run may rotate the secret of any account it finds, its own too.
 MARGIN_SECONDS = 60
@@ -165,14 +176,18 @@ def _fit_positive_case(case: Any) -> None:
             case.body["jurisdiction"] = caller[:6]
         if "department" in case.body:
             case.body["department"] = caller
-    if isinstance(case.query, dict) and "cursor" in case.query:
-        _use_an_issued_cursor(case, base, auth)
+    if isinstance(case.query, dict):
+        _ranges_in_order(case.query)
+        if "cursor" in case.query:
+            _use_an_issued_cursor(case, base, auth)
     if path.startswith("/api/v1/cases/{case_id}") and method != "GET":
         case_aids.complete_case_request(case, base, auth, caller, today)
     elif isinstance(case.body, dict):
         if path == "/api/v1/cases" and method == "POST":
             case_aids.cite_a_real_inspection(case.body, base, auth)
         case_aids.fit_dates_and_departments(case.body, caller, today)
+    if path == "/api/v1/reports" and method == "POST" and isinstance(case.body, dict):
+        report_aids.fit_report_submission(case.body, base)
     if path == "/api/v1/calendar/years/{year}" and isinstance(case.body, dict):
         _fit_schedule_to_year(case.body, int(case.path_parameters["year"]))
     if path == "/api/v1/accounts/{account_id}/rotate-secret" and isinstance(case.body, dict):
@@ -186,6 +201,17 @@ def _fit_positive_case(case: Any) -> None:
         etag = _current_etag(case, base, auth)
         if etag is not None:
             case.headers = {**(case.headers or {}), "If-Match": etag}
+
+
+def _ranges_in_order(query: dict[str, Any]) -> None:
+    """A range a client asks for starts before it ends (`x_from` ≤ `x_to`; the server
+    answers 422 otherwise, as the operations' descriptions say): generated bounds are
+    swapped when they come the wrong way round."""
+    for low in [name for name in query if name.endswith("_from")]:
+        high = f"{low.removesuffix('_from')}_to"
+        first, last = query.get(low), query.get(high)
+        if isinstance(first, str) and isinstance(last, str) and last < first:
+            query[low], query[high] = last, first
 
 
 def _use_an_issued_cursor(case: Any, base: str, auth: dict[str, str]) -> None:

@@ -52,7 +52,10 @@ def contract_database(contract_dir: Path) -> Iterator[str]:
 def api_schema(contract_database: str, contract_dir: Path) -> Iterator[Any]:
     # The run may outlast the default token lifetime: the server accepts an hour's.
     with live_server(
-        contract_database, contract_dir, CAPEXIT_ACCESS_TOKEN_TTL_SECONDS=str(TOKEN_TTL)
+        contract_database,
+        contract_dir,
+        CAPEXIT_ACCESS_TOKEN_TTL_SECONDS=str(TOKEN_TTL),
+        **hooks.UNTHROTTLED,
     ) as base:
         _SERVER["base"] = base
         yield schemathesis.openapi.from_url(f"{base}/openapi.json")

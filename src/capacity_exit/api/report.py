@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from capacity_exit.auth.dependencies import CurrentPrincipal, access
 from capacity_exit.auth.roles import WRITERS
+from capacity_exit.config import Settings
 from capacity_exit.core.clock import as_utc
 from capacity_exit.core.db import Session
 from capacity_exit.core.etag import IfMatch, Precondition, set_etag
@@ -224,6 +225,8 @@ class EvidenceUpload(BaseModel):
     secret: str = Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$", title="查询密钥")
     files: list[UploadFile] = Field(
         min_length=1,
+        # The default count (the server holds its configured one).
+        json_schema_extra={"maxItems": Settings.model_fields["evidence_max_files"].default},
         title="证据文件",
         description="Images (JPEG, PNG, WebP) or PDFs, typed by their content; at most "
         "`CAPEXIT_EVIDENCE_MAX_FILES` parts of `CAPEXIT_EVIDENCE_MAX_FILE_BYTES` each.",
@@ -270,10 +273,11 @@ async def add_report_evidence(
 ) -> ReceiptView:
     response.headers["Cache-Control"] = "no-store"
     settings = request.app.state.settings
-    evidence.check_count(settings, len(form.files))
+    # The receipt first: whoever holds none learns nothing, not even the limits.
     report = await service.lookup(
         session, ReceiptLookup(tracking_code=form.tracking_code, secret=form.secret)
     )
+    evidence.check_count(settings, len(form.files))
     cleaned = await evidence.clean_all(settings, [await f.read() for f in form.files])
     await evidence.attach(
         session, settings, request.app.state.blob_store, report, cleaned, added_by="reporter"

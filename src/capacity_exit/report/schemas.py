@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -45,8 +45,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _given(*names: str) -> dict[str, Any]:
+    """A JSON Schema branch: these members present and not null."""
+    return {"required": list(names), "properties": {n: {"not": {"type": "null"}} for n in names}}
+
+
 class EnterpriseReported(_Strict):
     """The enterprise reported: its credit code, or its name and address."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [_given("credit_code"), _given("name", "address")]}
+    )
 
     credit_code: CreditCode | None = Field(default=None, title="统一社会信用代码")
     name: Name | None = Field(default=None, title="企业名称")
@@ -61,6 +70,13 @@ class EnterpriseReported(_Strict):
 
 class Location(_Strict):
     """Where it was seen: an address and/or coordinates (WGS 84)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            # Coordinates come in pairs (the server says so; a schema cannot for nulls).
+            "anyOf": [_given("address"), _given("latitude", "longitude")],
+        }
+    )
 
     address: Address | None = Field(default=None, title="地点")
     latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
