@@ -215,7 +215,7 @@ async def test_the_public_list_shows_the_case_a_concluded_report_led_to_and_its_
         "measures": "立案整改。",
         "public_text": "举报属实，已责令限期整改并公示。",
     }
-    await reports._step(handler, report_id, conclusion)
+    await reports.take_step(handler, report_id, conclusion)
 
     public = await client_as(None).get("/api/v1/public-reports")
     assert public.status_code == 200, public.text
