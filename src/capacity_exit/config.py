@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     # Retry-After (issue 14): a short wait, never the 30 s that stalled the whole API.
     database_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     # Requests that may write (POST, PUT, PATCH, DELETE) admitted at once per process
-    # (core.admission); none: half the pool size, leaving the rest for reads. A writer
+    # (core.admission); none: half the pool size, leaving the rest for reads (the embedded
+    # SQLite: one, as it has one writer). A writer
     # waits in line (holding no connection) at most the queue timeout, then is answered
     # 503 with Retry-After.
     write_concurrency: int | None = Field(default=None, ge=1, le=500)
@@ -265,7 +266,13 @@ class Settings(BaseSettings):
 
     @property
     def resolved_write_concurrency(self) -> int:
-        return self.write_concurrency or max(1, self.database_pool_size // 2)
+        if self.write_concurrency:
+            return self.write_concurrency
+        if (self.database_url or "sqlite").startswith("sqlite"):
+            # SQLite has one writer: writers wait in the lane, in arrival order, rather
+            # than in its busy handler, which is not fair and fails the unlucky.
+            return 1
+        return max(1, self.database_pool_size // 2)
 
     @property
     def public_base(self) -> str:

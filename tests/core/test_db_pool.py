@@ -148,6 +148,12 @@ async def test_writers_beyond_the_lane_wait_then_503_while_readers_pass(
 
 
 def test_the_writers_lane_leaves_part_of_the_pool_to_readers() -> None:
-    assert Settings(database_pool_size=20).resolved_write_concurrency == 10
-    assert Settings(database_pool_size=1).resolved_write_concurrency == 1
+    postgres = "postgresql+asyncpg://capexit@db/capexit"
+    assert Settings(database_url=postgres, database_pool_size=20).resolved_write_concurrency == 10
+    assert Settings(database_url=postgres, database_pool_size=1).resolved_write_concurrency == 1
+    assert Settings(database_url=postgres, write_concurrency=3).resolved_write_concurrency == 3
+
+
+def test_the_embedded_sqlite_lets_one_writer_in_at_a_time() -> None:
+    assert Settings(database_pool_size=20).resolved_write_concurrency == 1
     assert Settings(write_concurrency=3).resolved_write_concurrency == 3

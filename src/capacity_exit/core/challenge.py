@@ -23,6 +23,7 @@ import hmac
 import json
 import os
 import urllib.parse
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -188,18 +189,22 @@ def _expires_at(salt: str) -> datetime | None:
     return datetime.fromtimestamp(int(values[0]), UTC)
 
 
-async def spend_solution(
-    session: AsyncSession,
-    payload: str,
-    settings: ChallengeSettings,
-    *,
-    pointer: str | None = None,
-) -> None:
-    """Accept `payload` (the widget's base64 JSON) once: 422 `challenge_invalid` unless it
-    solves a challenge this service signed, 422 `challenge_expired` past its expiry, 409
-    `challenge_spent` if it was accepted before. The spend commits with `session`'s
-    transaction. `pointer` names where the payload sat in the request, for the problem's
-    `errors`."""
+@dataclass(frozen=True, slots=True)
+class VerifiedSolution:
+    """A solution of a challenge this service signed, not expired; not yet spent."""
+
+    signature: str
+    expires_at: datetime
+    pointer: str | None
+
+
+def verify_solution(
+    payload: str, settings: ChallengeSettings, *, pointer: str | None = None
+) -> VerifiedSolution:
+    """Check `payload` (the widget's base64 JSON) without the database: 422
+    `challenge_invalid` unless it solves a challenge this service signed, 422
+    `challenge_expired` past its expiry. `pointer` names where the payload sat in the
+    request, for the problem's `errors`."""
     try:
         solution = _parse(payload)
     except ValueError:
@@ -215,7 +220,27 @@ async def spend_solution(
         raise _refusal(
             ChallengeExpired, "The challenge has expired: fetch a new one and solve it.", pointer
         )
-    if not await repository.spend(session, solution.signature, expires_at):
+    return VerifiedSolution(solution.signature, expires_at, pointer)
+
+
+async def spend(session: AsyncSession, solution: VerifiedSolution) -> None:
+    """Accept a verified solution once: 409 `challenge_spent` if it was accepted before.
+    The spend commits with `session`'s transaction; a caller that does slow work (a
+    password hash) does it before, so the write is held only briefly."""
+    if not await repository.spend(session, solution.signature, solution.expires_at):
         raise _refusal(
-            ChallengeSpent, "This solution was already used: solve a new challenge.", pointer
+            ChallengeSpent,
+            "This solution was already used: solve a new challenge.",
+            solution.pointer,
         )
+
+
+async def spend_solution(
+    session: AsyncSession,
+    payload: str,
+    settings: ChallengeSettings,
+    *,
+    pointer: str | None = None,
+) -> None:
+    """`verify_solution`, then `spend`."""
+    await spend(session, verify_solution(payload, settings, pointer=pointer))

@@ -22,6 +22,18 @@ async def refresh(session: AsyncSession, report: Report) -> None:
     await session.refresh(report)
 
 
+async def lock(session: AsyncSession, report: Report) -> None:
+    """Hold `report`'s row until the transaction ends, its attributes re-read (PostgreSQL:
+    `SELECT ... FOR UPDATE`; SQLite has one writer and no row locks: the caller's
+    version check and retry serve there)."""
+    await session.execute(
+        select(Report)
+        .where(Report.id == report.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 async def by_code(session: AsyncSession, code: str) -> Report | None:
     return await session.scalar(select(Report).where(Report.tracking_code == code))
 

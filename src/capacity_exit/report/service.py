@@ -18,8 +18,8 @@ from capacity_exit.calendar.service import current_index
 from capacity_exit.config import Settings
 from capacity_exit.core import clock
 from capacity_exit.core.actor import current_actor
-from capacity_exit.core.challenge import spend_solution
-from capacity_exit.core.errors import Conflict, NotFound, Unprocessable
+from capacity_exit.core.challenge import ChallengeSpent, spend, verify_solution
+from capacity_exit.core.errors import Conflict, NotFound, PreconditionFailed, Unprocessable
 from capacity_exit.core.etag import stale
 from capacity_exit.core.ids import uuid7
 from capacity_exit.core.versioned import current_version, update_if_version
@@ -28,7 +28,7 @@ from capacity_exit.enterprise import repository as enterprises
 from capacity_exit.org import repository as org
 from capacity_exit.org.schemas import Level
 from capacity_exit.report import contact, deadlines, machine, receipts, repository, routing
-from capacity_exit.report.keys import report_keys
+from capacity_exit.report.keys import ReportKeys, report_keys
 from capacity_exit.report.machine import (
     ReportAction,
     ReportGuard,
@@ -150,17 +150,10 @@ async def submit(
     key_digest = None
     if idempotency_key is not None:
         key_digest = receipts.idempotency_digest(keys, idempotency_key)
-        earlier = await repository.by_idempotency(session, key_digest)
-        if earlier is not None:
-            if earlier.request_digest != digest:
-                raise Unprocessable(
-                    "This Idempotency-Key was used with a different request body.",
-                    code="idempotency_key_reused",
-                )
-            secret = receipts.new_secret(keys, earlier.id, idempotency_key)
-            return Receipt(earlier, secret, replayed=True)
-    # Spent in this transaction: a submission refused below rolls the spend back.
-    await spend_solution(session, body.altcha, settings, pointer="/altcha")
+        replay = await _replay(session, keys, key_digest, digest, idempotency_key)
+        if replay is not None:
+            return replay
+    solution = verify_solution(body.altcha, settings, pointer="/altcha")
     city = await _county_and_city(session, body.county)
     lead = routing.lead_department(body.category, body.county, city)
     if await org.get_department(session, lead) is None:
@@ -187,6 +180,22 @@ async def submit(
     while await repository.by_code(session, code) is not None:  # 2^60 codes: rarely loops
         code = receipts.new_code()
     secret = receipts.new_secret(keys, report_id, idempotency_key)
+    # The slow hash before the first write, so the write is held only briefly.
+    secret_hash = await asyncio.to_thread(receipts.hash_receipt_secret, secret)
+    # Spent in this transaction: a submission refused below rolls the spend back.
+    try:
+        await spend(session, solution)
+    except ChallengeSpent:
+        # A retry racing its own first attempt spent the same solution: the spend waited
+        # for that attempt's transaction, whose report is now visible. Its receipt.
+        replay = (
+            await _replay(session, keys, key_digest, digest, idempotency_key)
+            if key_digest is not None and idempotency_key is not None
+            else None
+        )
+        if replay is None:
+            raise
+        return replay
     sealed = None
     if body.contact is not None:
         sealed = contact.seal(
@@ -198,7 +207,7 @@ async def submit(
     report = Report(
         id=report_id,
         tracking_code=code,
-        secret_hash=await asyncio.to_thread(receipts.hash_receipt_secret, secret),
+        secret_hash=secret_hash,
         idempotency_digest=key_digest,
         request_digest=digest if key_digest else None,
         category=body.category,
@@ -236,6 +245,22 @@ async def submit(
         session, report, kind="received", audit_action="report.submit", before=None, public=True
     )
     return Receipt(report, secret, replayed=False)
+
+
+async def _replay(
+    session: AsyncSession, keys: ReportKeys, key_digest: str, digest: str, idempotency_key: str
+) -> Receipt | None:
+    """The receipt of the report an earlier submission with this key made, if any (422
+    when that submission's body differed)."""
+    earlier = await repository.by_idempotency(session, key_digest)
+    if earlier is None:
+        return None
+    if earlier.request_digest != digest:
+        raise Unprocessable(
+            "This Idempotency-Key was used with a different request body.",
+            code="idempotency_key_reused",
+        )
+    return Receipt(earlier, receipts.new_secret(keys, earlier.id, idempotency_key), replayed=True)
 
 
 # --- the receipt -----------------------------------------------------------------------
@@ -277,10 +302,31 @@ def may_object(report: Report) -> bool:
     )
 
 
+_REPORTER_ATTEMPTS = 3
+
+
 async def reporter_act(
     session: AsyncSession, body: AddInformation | AnswerSatisfaction | ObjectToConclusion
 ) -> Report:
+    """A reporter's step with the receipt. The reporter holds no version: the row is
+    locked and the step decided on the report as it is (SQLite, without row locks: a
+    step that lost the race re-reads and decides again), so simultaneous objections give
+    one reopening and 409s, never a 412 the reporter could not act on."""
     report = await lookup(session, body)
+    await repository.lock(session, report)
+    for _ in range(_REPORTER_ATTEMPTS - 1):
+        try:
+            return await _reporter_step(session, report, body)
+        except PreconditionFailed:
+            await repository.refresh(session, report)
+    return await _reporter_step(session, report, body)
+
+
+async def _reporter_step(
+    session: AsyncSession,
+    report: Report,
+    body: AddInformation | AnswerSatisfaction | ObjectToConclusion,
+) -> Report:
     version, before = report.version, audited(report)
     if isinstance(body, AddInformation):
         if report.status not in machine.OPEN_STATES:
