@@ -128,6 +128,10 @@ class Settings(BaseSettings):
     report_overdue_scan_seconds: float = Field(default=3600.0, ge=0, le=86_400 * 7)
     report_contact_retention_days: int = Field(default=180, ge=1, le=3650)
     report_contact_retention_seconds: float = Field(default=3600.0, ge=0, le=86_400 * 7)
+    # Reports of the same category about the same enterprise received within this many
+    # calendar days of each other are offered to the triager as possible duplicates
+    # (never rejected automatically); 0: none offered.
+    report_duplicate_window_days: int = Field(default=30, ge=0, le=366)
     # Idempotency keys are kept at least this long before pruning.
     idempotency_retention_hours: int = Field(default=24, ge=24)
     # The worker's periodic jobs (capacity_exit.worker), each run once per period across

@@ -276,6 +276,27 @@ def test_quantity_and_capacity_must_be_positive(sub: str, value: object) -> None
         draft(Category.elimination, data)
 
 
+@pytest.mark.parametrize(
+    ("category", "field", "sub"),
+    [
+        seeded(Category.elimination, Category.elimination, "elimination_items", "quantity", id="q"),
+        seeded(Category.elimination, Category.elimination, "elimination_items", "capacity", id="c"),
+        seeded(Category.compliant, Category.compliant, "compliance_matters", "limit_value", id="l"),
+        seeded(
+            Category.compliant, Category.compliant, "compliance_matters", "measured_value", id="m"
+        ),
+    ],
+)
+@pytest.mark.parametrize("value", [False, True, "50"])
+def test_numbers_are_json_numbers_not_booleans_or_strings(
+    category: Category, field: str, sub: str, value: object
+) -> None:
+    data = copy.deepcopy(COMPLETE[category])
+    data[field][0][sub] = value
+    with pytest.raises(ValidationError):
+        draft(category, data)
+
+
 @pytest.mark.seed("一(一)2")
 def test_exit_method_is_one_of_the_known() -> None:
     with pytest.raises(ValidationError):

@@ -155,6 +155,7 @@ def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
         for name, value in list(case.query.items()):
             if value is None or value == []:
                 case.query[name] = ""
+    _no_null_ids_from_links(case)
     key = (case.headers or {}).get("Idempotency-Key")
     if isinstance(key, str) and _VALID_KEY.match(key):
         # A client uses a fresh key for each new request; generated keys repeat ("0").
@@ -163,6 +164,17 @@ def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
     if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
         return
     _fit_positive_case(case)
+
+
+def _no_null_ids_from_links(case: Any) -> None:
+    """A stateful step that follows an inferred link from a list picks one item's field;
+    schemathesis 4.32 picks among all the items' values, nulls included (a report with no
+    registered enterprise, a case opened from no report), and sends `/enterprises/None`.
+    A client follows the link only from an item that has the id: such a step asks for an
+    id that names nothing instead (404, as the contract says), never the word None."""
+    for name, value in (case.path_parameters or {}).items():
+        if value is None:
+            case.path_parameters[name] = str(uuid.uuid4())
 
 
 def _fit_positive_case(case: Any) -> None:

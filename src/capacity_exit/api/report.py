@@ -27,7 +27,15 @@ from capacity_exit.core.pagination import (
 from capacity_exit.core.problems import problem_responses, public
 from capacity_exit.core.rate_limit import limited
 from capacity_exit.core.uploads import ACCEPTED_TYPES, EXTENSIONS
-from capacity_exit.report import evidence, examples, handling, receipts, retention, service
+from capacity_exit.report import (
+    duplicates,
+    evidence,
+    examples,
+    handling,
+    receipts,
+    retention,
+    service,
+)
 from capacity_exit.report.link_schemas import ReportLinksOut
 from capacity_exit.report.machine import OPEN_STATES, ReportCategory, ReportState
 from capacity_exit.report.models import Report, ReportEvidence
@@ -35,6 +43,8 @@ from capacity_exit.report.receipts import CODE_PATTERN
 from capacity_exit.report.schemas import (
     ContactOut,
     EvidenceOut,
+    PossibleDuplicateList,
+    PossibleDuplicateOut,
     PublicEventOut,
     ReceiptLookup,
     ReceiptOut,
@@ -477,6 +487,48 @@ async def list_report_events(
     return ReportEventList(
         items=[ReportEventOut.model_validate(e, from_attributes=True) for e in page],
         next_cursor=next_cursor,
+    )
+
+
+@router.get(
+    "/reports/{report_id}/possible-duplicates",
+    operation_id="list_possible_duplicate_reports",
+    summary="Other reports that may be about the same matter, for the triager",
+    description="Reports of the same category about the same enterprise (the same "
+    "registered enterprise, credit code or name) received within "
+    "`CAPEXIT_REPORT_DUPLICATE_WINDOW_DAYS` calendar days before or after this one, among "
+    "those the caller may read (another county's report is 404), with what they share. "
+    "An offer, never a decision: the lead department rejects a report as `duplicate` of "
+    "another (naming it) or handles both. At most 50, oldest first. Changes nothing. "
+    "Serves 一(一)5.",
+    response_model=PossibleDuplicateList,
+    responses=problem_responses(404, 422),
+    **access(),
+)
+async def list_possible_duplicate_reports(
+    session: Session,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    report_id: uuid.UUID,
+) -> PossibleDuplicateList:
+    response.headers["Cache-Control"] = "no-store"
+    found = await duplicates.possible_duplicates(
+        session, request.app.state.settings, principal, report_id
+    )
+    return PossibleDuplicateList(
+        items=[
+            PossibleDuplicateOut(
+                id=d.report.id,
+                tracking_code=receipts.display(d.report.tracking_code),
+                category=ReportCategory(d.report.category),
+                status=ReportState(d.report.status),
+                enterprise_name=d.report.enterprise_name,
+                received_on=d.report.received_on,
+                matched_on=d.matched_on,
+            )
+            for d in found
+        ]
     )
 
 

@@ -36,11 +36,11 @@ FACT_DATES = (
 )
 MISSING_FIELD = "missing_field"
 
-Quantity = Annotated[int, Field(ge=1, le=1_000_000)]
-# As written, like `Measurement`: an integer capacity stays an integer (44, not 44.0).
+Quantity = Annotated[int, Field(strict=True, ge=1, le=1_000_000)]
+# As written, like `Measurement` (and as strict): an integer capacity stays an integer.
 Capacity = (
-    Annotated[int, Field(gt=0, le=10**12)]
-    | Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)]
+    Annotated[int, Field(strict=True, gt=0, le=10**12)]
+    | Annotated[float, Field(strict=True, gt=0, le=1e12, allow_inf_nan=False)]
 )
 Departments = Annotated[list[DepartmentCode], Field(max_length=50)]
 

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BeforeValidator, GetJsonSchemaHandler
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
@@ -60,6 +60,10 @@ def reset() -> None:
 def as_utc(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; they were stored as UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+StoredInstant = Annotated[datetime, AfterValidator(as_utc)]
+"""An instant read back from the store, answered in UTC (SQLite hands back naive ones)."""
 
 
 def business_today() -> date:

@@ -15,9 +15,10 @@ from capacity_exit.inspection import examples
 DepartmentCode = Annotated[str, Field(pattern=r"^[0-9]{6}-[a-z]{2,16}$", max_length=32)]
 # A number as the department wrote it: an integer stays an integer (a plain `float` would
 # turn 50 into 50.0 in the stored content, the API and the notice), a decimal stays a float.
+# Strict: a JSON number and nothing else (pydantic would take `false` as 0 and "50" as 50).
 Measurement = (
-    Annotated[int, Field(ge=-(10**12), le=10**12)]
-    | Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
+    Annotated[int, Field(strict=True, ge=-(10**12), le=10**12)]
+    | Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e12, le=1e12)]
 )
 
 

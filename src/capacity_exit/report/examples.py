@@ -132,3 +132,17 @@ EVENT: dict[str, Any] = {
     "business_date": "2026-11-30",
 }
 STEP: dict[str, Any] = {"action": "accept", "public_text": "已受理，将依法组织查处。"}
+
+POSSIBLE_DUPLICATES: dict[str, Any] = {
+    "items": [
+        {
+            "id": "01935c1f-0b00-7a11-8c2d-4e5f6a7b8c9d",
+            "tracking_code": "3HVN-8R2C-QW5J",
+            "category": "resurgence",
+            "status": "accepted",
+            "enterprise_name": "梨树县某某铸造厂",
+            "received_on": "2026-11-26",
+            "matched_on": "name",
+        }
+    ]
+}

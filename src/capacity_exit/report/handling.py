@@ -133,7 +133,9 @@ async def _view(
     )
 
 
-async def _get(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> Report:
+async def report_in_scope(
+    session: AsyncSession, principal: Principal, report_id: uuid.UUID
+) -> Report:
     report = await repository.get_in_scope(session, report_id, principal.readable)
     if report is None:
         raise NotFound(f"No report {report_id} in your jurisdictions.", code="report_not_found")
@@ -143,7 +145,7 @@ async def _get(session: AsyncSession, principal: Principal, report_id: uuid.UUID
 async def get(
     session: AsyncSession, settings: Settings, principal: Principal, report_id: uuid.UUID
 ) -> ReportView:
-    report = await _get(session, principal, report_id)
+    report = await report_in_scope(session, principal, report_id)
     return await _view(session, settings, principal, report, with_contact=True)
 
 
@@ -156,7 +158,7 @@ async def evidence_download(
 ) -> evidence.Download:
     """An evidence file for any department that may read the report (scope: another
     county's report is 404, like the report itself)."""
-    report = await _get(session, principal, report_id)
+    report = await report_in_scope(session, principal, report_id)
     return await evidence.download(session, store, report, evidence_id, principal.department_code)
 
 
@@ -199,7 +201,7 @@ async def events_page(
     after: int | None,
     limit: int,
 ) -> list[ReportEvent]:
-    report = await _get(session, principal, report_id)
+    report = await report_in_scope(session, principal, report_id)
     return list(await repository.events_of(session, report.id, after=after, limit=limit))
 
 
@@ -246,7 +248,7 @@ async def take_step(
     precondition: Precondition,
     body: ReportStep,
 ) -> ReportView:
-    report = await _get(session, principal, report_id)
+    report = await report_in_scope(session, principal, report_id)
     version = precondition.version_to_change(report.version)
     index = await current_index(session)
     row = machine.transition(

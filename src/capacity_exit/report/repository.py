@@ -50,6 +50,45 @@ async def get_in_scope(
     )
 
 
+async def similar_in_scope(
+    session: AsyncSession,
+    report: Report,
+    readable: Iterable[str],
+    *,
+    received_from: dt.date,
+    received_to: dt.date,
+    limit: int,
+) -> Sequence[Report]:
+    """Other reports the caller may read, of `report`'s category, received in the window,
+    about the same enterprise: the same registered enterprise, credit code or name."""
+    same = [
+        column == value
+        for column, value in (
+            (Report.enterprise_id, report.enterprise_id),
+            (Report.enterprise_credit_code, report.enterprise_credit_code),
+            (Report.enterprise_name, report.enterprise_name),
+        )
+        if value is not None
+    ]
+    if not same:
+        return []
+    return (
+        await session.scalars(
+            select(Report)
+            .where(
+                Report.id != report.id,
+                Report.jurisdiction_code.in_(list(readable)),
+                Report.category == report.category,
+                Report.received_on >= received_from,
+                Report.received_on <= received_to,
+                or_(*same),
+            )
+            .order_by(Report.id)
+            .limit(limit)
+        )
+    ).all()
+
+
 def _overdue_clause(today: dt.date):  # type: ignore[no-untyped-def]
     return or_(
         and_(Report.status.in_(list(AWAITING_ACCEPTANCE)), Report.acceptance_due < today),

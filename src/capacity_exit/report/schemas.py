@@ -9,14 +9,15 @@ the lead and the handling departments).
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from capacity_exit.calendar.schemas import CalendarDate
 from capacity_exit.core.challenge import MAX_PAYLOAD_CHARS
-from capacity_exit.core.clock import Timestamp
+from capacity_exit.core.clock import StoredInstant, Timestamp
 from capacity_exit.core.text import Address, Name, Paragraph
 from capacity_exit.enterprise.schemas import CreditCode
 from capacity_exit.org.schemas import Level
@@ -348,8 +349,38 @@ class ReportEventOut(BaseModel):
     public: bool
     text: str | None
     department: str | None
-    occurred_at: datetime
+    occurred_at: StoredInstant
     business_date: date
+
+
+MAX_DUPLICATES_OFFERED = 50
+
+
+class MatchedOn(StrEnum):
+    """What two possible duplicates share, the strongest first (report.duplicates)."""
+
+    enterprise = "enterprise"  # the same registered enterprise
+    credit_code = "credit_code"
+    name = "name"  # the enterprise's name as the reporters wrote it
+
+
+class PossibleDuplicateOut(BaseModel):
+    id: uuid.UUID
+    tracking_code: str
+    category: ReportCategory
+    status: ReportState
+    enterprise_name: str | None
+    received_on: date
+    matched_on: MatchedOn = Field(
+        description="What the two reports share: the same registered `enterprise`, "
+        "`credit_code`, or the enterprise's `name` as written."
+    )
+
+
+class PossibleDuplicateList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.POSSIBLE_DUPLICATES]})
+
+    items: list[PossibleDuplicateOut] = Field(max_length=MAX_DUPLICATES_OFFERED)
 
 
 class ReportEventList(BaseModel):
