@@ -188,7 +188,7 @@ class EliminationDraft(_Part):
         default=None, max_length=MAX_ITEMS, title="淘汰类装备（生产线、工艺）"
     )
     elimination_basis: Paragraph | None = Field(default=None, title="淘汰依据")
-    voluntary: bool | None = Field(default=None, title="是否自愿退出")
+    voluntary: bool | None = Field(default=None, strict=True, title="是否自愿退出")
     exit_method: ExitMethod | None = Field(default=None, title="退出方式")
     handling_requirements: Paragraph | None = Field(default=None, title="处置要求")
     completion_deadline: CalendarDate | None = Field(default=None, title="完成时限")

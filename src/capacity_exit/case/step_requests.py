@@ -64,7 +64,7 @@ STEP_ONLY_FIELDS: dict[str, tuple[Any, FieldInfo]] = {
         ),
     ),
     PUBLICITY_DAYS: (
-        Annotated[int, Field(ge=1, le=60)],
+        Annotated[int, Field(strict=True, ge=1, le=60)],
         Field(
             title="公示期（工作日）",
             description="The publicity period (公示期) in working days; the notice then "

@@ -203,7 +203,9 @@ class BatchCase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     case_id: uuid.UUID
-    version: int = Field(ge=1, le=1_000_000, description="The case version published (its ETag).")
+    version: int = Field(
+        strict=True, ge=1, le=1_000_000, description="The case version published (its ETag)."
+    )
 
 
 class BatchIn(BaseModel):
@@ -213,7 +215,11 @@ class BatchIn(BaseModel):
     title: ShortText | None = Field(default=None, title="批次标题")
     cases: list[BatchCase] = Field(min_length=1, max_length=200)
     publicity_working_days: int | None = Field(
-        default=None, ge=1, le=60, description="The publicity period (公示期), in working days."
+        default=None,
+        strict=True,
+        ge=1,
+        le=60,
+        description="The publicity period (公示期), in working days.",
     )
 
 

@@ -52,7 +52,7 @@ class CheckedItem(BaseModel):
     limit_value: Measurement | None = Field(default=None, title="强制性标准规定值")
     unit: ShortText | None = Field(default=None, title="单位", examples=["mg/m³"])
     standard: ShortText | None = Field(default=None, title="标准", examples=["GB 13271-2014"])
-    compliant: bool = Field(title="是否达标")
+    compliant: bool = Field(strict=True, title="是否达标")
 
 
 class InspectionCreate(BaseModel):

@@ -80,8 +80,8 @@ class Location(_Strict):
     )
 
     address: Address | None = Field(default=None, title="地点")
-    latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
-    longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    latitude: float | None = Field(default=None, strict=True, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(default=None, strict=True, ge=-180, le=180, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _something(self) -> Location:
@@ -119,6 +119,7 @@ class ReportSubmission(_Strict):
     location: Location | None = None
     anonymous: bool = Field(
         default=True,
+        strict=True,
         title="匿名",
         description="Anonymous by default; a named report carries `contact`.",
     )
