@@ -6,7 +6,9 @@ type would see it silently converted, and contract fuzzing reports it as a
 schema-violating request accepted (issue 16's fuzzing found `limit_value: false` and
 `compliant: 0`). Every JSON request body of the contract is walked from its example:
 each boolean and number in it is replaced by a value of another JSON type, and the
-request must be 422 at that member, before anything else about it is looked at.
+request must be 422 at that member, before anything else about it is looked at; and
+each integer sent as a number without a fraction part (`22.0`, an integer to JSON
+Schema) is not refused there.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -38,12 +41,22 @@ def _resolve(document: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def _example(document: dict[str, Any], media: dict[str, Any]) -> Any:
+def _examples(document: dict[str, Any], media: dict[str, Any]) -> list[Any]:
+    """Every example of a body: the media type's, else its schema's or, for a union, its
+    members'."""
     if "example" in media:
-        return media["example"]
+        return [media["example"]]
     if media.get("examples"):
-        return next(iter(media["examples"].values()))["value"]
-    return _resolve(document, media["schema"]).get("examples", [None])[0]
+        return [e["value"] for e in media["examples"].values()]
+    return _schema_examples(document, media["schema"])
+
+
+def _schema_examples(document: dict[str, Any], schema: Any) -> list[Any]:
+    schema = _resolve(document, schema)
+    if schema.get("examples"):
+        return list(schema["examples"])
+    members = schema.get("oneOf", []) + schema.get("anyOf", [])
+    return [example for member in members for example in _schema_examples(document, member)]
 
 
 def _scalars(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
@@ -88,31 +101,53 @@ def mutations(app: FastAPI) -> Iterator[tuple[str, str, str, Any, Any]]:
             media = (operation or {}).get("requestBody", {}).get("content", {})
             if "application/json" not in media:
                 continue
-            body = _example(document, media["application/json"])
-            for pointer, scalar in _scalars(body):
-                for wrong in WRONG[type(scalar)]:
-                    yield method, _path(document, template, operation), pointer, body, wrong
+            for body in _examples(document, media["application/json"]):
+                for pointer, scalar in _scalars(body):
+                    for wrong in WRONG[type(scalar)]:
+                        yield method, _path(document, template, operation), pointer, body, wrong
+
+
+async def _refused_at(
+    caller: httpx.AsyncClient, method: str, path: str, body: Any, pointer: str
+) -> tuple[bool, int]:
+    answer = await caller.request(
+        method,
+        path,
+        json=body,
+        headers={"If-Match": '"1"', "Idempotency-Key": str(uuid.uuid4())},
+    )
+    problems = answer.json().get("errors", []) if answer.status_code == 422 else []
+    return any(p.get("pointer", "").startswith(pointer) for p in problems), answer.status_code
 
 
 async def test_every_boolean_and_number_of_a_json_body_takes_only_its_type(
     app: FastAPI, client_as: ClientAs
 ) -> None:
     caller = client_as("220300-miit", *Role)
-    accepted = []
+    wrongly_taken, wrongly_refused = [], []
     count = 0
     for method, path, pointer, body, wrong in mutations(app):
         count += 1
-        answer = await caller.request(
-            method,
-            path,
-            json=_replaced(body, pointer, wrong),
-            headers={"If-Match": '"1"', "Idempotency-Key": str(uuid.uuid4())},
+        refused, status = await _refused_at(
+            caller, method, path, _replaced(body, pointer, wrong), pointer
         )
-        problems = answer.json().get("errors", []) if answer.status_code == 422 else []
-        if not any(p.get("pointer", "").startswith(pointer) for p in problems):
-            accepted.append(f"{method.upper()} {path} {pointer}={wrong!r}: {answer.status_code}")
+        if not refused:
+            wrongly_taken.append(f"{method.upper()} {path} {pointer}={wrong!r}: {status}")
+        scalar = _at(body, pointer)
+        if type(scalar) is int:
+            as_float = _replaced(body, pointer, float(scalar))
+            if (await _refused_at(caller, method, path, as_float, pointer))[0]:
+                wrongly_refused.append(f"{method.upper()} {path} {pointer}={float(scalar)}")
     assert count > 20  # the walk found the bodies' scalars
-    assert not accepted, "\n".join(accepted)
+    assert not wrongly_taken, "\n".join(wrongly_taken)
+    assert not wrongly_refused, "\n".join(wrongly_refused)
+
+
+def _at(value: Any, pointer: str) -> Any:
+    for part in pointer.split("/")[1:]:
+        key = part.replace("~1", "/").replace("~0", "~")
+        value = value[int(key)] if isinstance(value, list) else value[key]
+    return value
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from capacity_exit.case.machine import Category
 from capacity_exit.core.clock import as_utc
+from capacity_exit.core.numbers import JsonInt
 from capacity_exit.core.text import Paragraph, ShortText
 from capacity_exit.disclosure import examples
 from capacity_exit.disclosure.models import (
@@ -203,8 +204,8 @@ class BatchCase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     case_id: uuid.UUID
-    version: int = Field(
-        strict=True, ge=1, le=1_000_000, description="The case version published (its ETag)."
+    version: JsonInt = Field(
+        ge=1, le=1_000_000, description="The case version published (its ETag)."
     )
 
 
@@ -214,9 +215,8 @@ class BatchIn(BaseModel):
     category: Category
     title: ShortText | None = Field(default=None, title="批次标题")
     cases: list[BatchCase] = Field(min_length=1, max_length=200)
-    publicity_working_days: int | None = Field(
+    publicity_working_days: JsonInt | None = Field(
         default=None,
-        strict=True,
         ge=1,
         le=60,
         description="The publicity period (公示期), in working days.",

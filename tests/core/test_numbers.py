@@ -1,0 +1,24 @@
+"""`core.numbers.JsonInt`: an integer as JSON Schema's `integer` has it."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from capacity_exit.core.numbers import JsonInt
+
+INTEGER = TypeAdapter(JsonInt)
+
+
+@pytest.mark.parametrize(("sent", "taken"), [("22", 22), ("22.0", 22), ("-3", -3)])
+def test_a_number_without_a_fraction_is_an_integer(sent: str, taken: int) -> None:
+    value = INTEGER.validate_json(sent)
+    assert value == taken and type(value) is int
+
+
+@pytest.mark.parametrize("sent", ["true", "false", '"22"', "22.5", "null"])
+def test_booleans_text_and_fractions_are_not(sent: str) -> None:
+    with pytest.raises(ValidationError):
+        INTEGER.validate_json(sent)
+    with pytest.raises(ValidationError):
+        INTEGER.validate_python(TypeAdapter(object).validate_json(sent))
