@@ -115,3 +115,33 @@ async def test_the_document_names_its_server_license_and_contact(
         assert deployed.openapi()["info"]["contact"]["url"] == page
     finally:
         await deployed.state.database.dispose()
+
+
+# Pydantic's names for constraints, which it writes into a schema under those names when
+# it cannot translate them (a constraint placed after a validator in `Annotated`, on an
+# optional field): JSON Schema ignores them, so clients and fuzzers would never see the
+# bound (core.numbers).
+_UNTRANSLATED = frozenset({"ge", "gt", "le", "lt", "strict", "allow_inf_nan", "multiple_of"})
+
+
+def _untranslated(node: Any, pointer: str = "") -> list[str]:
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _untranslated(v, f"{pointer}/{i}")]
+    if not isinstance(node, dict):
+        return []
+    found = [f"{pointer}/{key}" for key in node if key in _UNTRANSLATED and "type" in node]
+    data = ("example", "examples", "default", "enum", "const", "properties")
+    for key, value in node.items():
+        if key == "properties" and isinstance(value, dict):
+            for name, member in value.items():
+                found += _untranslated(member, f"{pointer}/properties/{name}")
+        elif key not in data:
+            found += _untranslated(value, f"{pointer}/{key}")
+    return found
+
+
+def test_every_constraint_is_written_in_json_schemas_words(app: FastAPI) -> None:
+    assert _untranslated(app.openapi()) == []
+    assert _untranslated({"properties": {"n": {"type": "integer", "ge": 1}}}) == [
+        "/properties/n/ge"
+    ]

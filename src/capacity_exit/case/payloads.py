@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from capacity_exit.calendar.schemas import CalendarDate
 from capacity_exit.case.machine import Category
 from capacity_exit.core.errors import Unprocessable, field_problem_from_pydantic
-from capacity_exit.core.numbers import JsonInt
+from capacity_exit.core.numbers import JSON_NUMBER
 from capacity_exit.core.problems import FieldProblem
 from capacity_exit.core.text import Name, Paragraph, ShortText
 from capacity_exit.inspection.schemas import CheckedItem, DepartmentCode, Domain, Measurement
@@ -37,7 +37,7 @@ FACT_DATES = (
 )
 MISSING_FIELD = "missing_field"
 
-Quantity = Annotated[JsonInt, Field(ge=1, le=1_000_000)]
+Quantity = Annotated[int, Field(ge=1, le=1_000_000), JSON_NUMBER]
 # As written, like `Measurement` (and as strict): an integer capacity stays an integer.
 Capacity = (
     Annotated[int, Field(strict=True, gt=0, le=10**12)]

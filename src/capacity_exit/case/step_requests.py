@@ -29,7 +29,7 @@ from capacity_exit.case.machine import (
     Transition,
 )
 from capacity_exit.case.payloads import DRAFT_MODELS
-from capacity_exit.core.numbers import JsonInt
+from capacity_exit.core.numbers import JSON_NUMBER
 from capacity_exit.core.text import Paragraph
 
 PUBLICITY_DAYS = "publicity_working_days"
@@ -65,7 +65,7 @@ STEP_ONLY_FIELDS: dict[str, tuple[Any, FieldInfo]] = {
         ),
     ),
     PUBLICITY_DAYS: (
-        Annotated[JsonInt, Field(ge=1, le=60)],
+        Annotated[int, Field(ge=1, le=60), JSON_NUMBER],
         Field(
             title="公示期（工作日）",
             description="The publicity period (公示期) in working days; the notice then "

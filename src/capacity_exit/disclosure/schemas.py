@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from capacity_exit.case.machine import Category
 from capacity_exit.core.clock import as_utc
-from capacity_exit.core.numbers import JsonInt
+from capacity_exit.core.numbers import JSON_NUMBER
 from capacity_exit.core.text import Paragraph, ShortText
 from capacity_exit.disclosure import examples
 from capacity_exit.disclosure.models import (
@@ -204,8 +204,8 @@ class BatchCase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     case_id: uuid.UUID
-    version: JsonInt = Field(
-        ge=1, le=1_000_000, description="The case version published (its ETag)."
+    version: Annotated[int, Field(ge=1, le=1_000_000), JSON_NUMBER] = Field(
+        description="The case version published (its ETag)."
     )
 
 
@@ -215,11 +215,8 @@ class BatchIn(BaseModel):
     category: Category
     title: ShortText | None = Field(default=None, title="批次标题")
     cases: list[BatchCase] = Field(min_length=1, max_length=200)
-    publicity_working_days: JsonInt | None = Field(
-        default=None,
-        ge=1,
-        le=60,
-        description="The publicity period (公示期), in working days.",
+    publicity_working_days: Annotated[int, Field(ge=1, le=60), JSON_NUMBER] | None = Field(
+        default=None, description="The publicity period (公示期), in working days."
     )
 
 
