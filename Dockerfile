@@ -22,8 +22,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     CAPEXIT_ENV=production \
     CAPEXIT_VAR_DIR=/var/lib/capacity-exit
+# The evidence directory exists in the image, owned by the service's user, so that a
+# fresh named volume mounted there (compose.yaml) takes that owner and mode.
 RUN useradd --system --uid 10001 --user-group --shell /usr/sbin/nologin \
-      --home-dir /var/lib/capacity-exit --create-home capexit
+      --home-dir /var/lib/capacity-exit --create-home capexit \
+ && install -d -o capexit -g capexit -m 0700 /var/lib/capacity-exit/evidence
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     python -m pip install --no-cache-dir --no-index --find-links /wheels --no-deps \
       -r /wheels/requirements-runtime.lock capacity-exit \

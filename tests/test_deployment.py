@@ -324,22 +324,42 @@ def test_secrets_are_files_never_inline() -> None:
     assert api["CAPEXIT_ENV"] == "production"
 
 
-def test_the_database_and_the_witness_file_live_on_volumes() -> None:
-    everything = services()
-    volumes = set(compose()["volumes"])
-    mounts = {name: s.get("volumes") or [] for name, s in everything.items()}
-    assert "db-data:/var/lib/postgresql/data" in mounts["db"]
-    # The workers sign checkpoints; the witness file defaults to <var dir>/audit-witness.jsonl.
-    var_dir = next(
+def var_dir() -> str:
+    """The image's CAPEXIT_VAR_DIR."""
+    return next(
         pair.partition("=")[2]
         for i in runtime_stage()
         if i.keyword == "ENV"
         for pair in shlex.split(i.argument)
         if pair.startswith("CAPEXIT_VAR_DIR=")
     )
-    worker_volumes = {m.split(":")[0] for m in mounts["worker"] if m.split(":")[1] == var_dir}
+
+
+def test_the_database_and_the_witness_file_live_on_volumes() -> None:
+    everything = services()
+    volumes = set(compose()["volumes"])
+    mounts = {name: s.get("volumes") or [] for name, s in everything.items()}
+    assert "db-data:/var/lib/postgresql/data" in mounts["db"]
+    # The workers sign checkpoints; the witness file defaults to <var dir>/audit-witness.jsonl.
+    worker_volumes = {m.split(":")[0] for m in mounts["worker"] if m.split(":")[1] == var_dir()}
     assert worker_volumes and worker_volumes <= volumes
     assert "CAPEXIT_AUDIT_WITNESS_FILE" not in environment(everything["worker"])
+
+
+def test_both_api_replicas_keep_evidence_on_one_volume() -> None:
+    """The root filesystem is read-only and each replica its own container: evidence
+    written to the local store must land on a volume every replica mounts."""
+    api = services()["api"]
+    assert api["read_only"] is True  # from the x-app anchor: nothing persists without one
+    store = environment(api).get("CAPEXIT_EVIDENCE_STORE", "local")
+    if store == "s3":
+        return
+    evidence_dir = environment(api).get("CAPEXIT_EVIDENCE_DIR") or f"{var_dir()}/evidence"
+    mounted = {m.split(":")[1]: m.split(":")[0] for m in api.get("volumes") or []}
+    assert mounted.get(evidence_dir) in set(compose()["volumes"])
+    # A fresh named volume takes the owner of the image's directory: the image makes it.
+    made = " ".join(i.argument for i in runtime_stage() if i.keyword == "RUN")
+    assert f"install -d -o capexit -g capexit -m 0700 {evidence_dir}" in made
 
 
 def test_the_grants_after_migrating_name_real_tables() -> None:
