@@ -231,3 +231,37 @@ async def test_retention_erases_a_closed_reports_contact_and_keeps_the_report(
     await run_job(app, settings, jobs.CONTACT_RETENTION)  # again: nothing left to erase
     events = (await lead.get(f"/api/v1/reports/{rejected_id}/events")).json()["items"]
     assert [e["kind"] for e in events].count("contact_erased") == 1
+
+
+async def test_a_reopened_report_gets_a_review_due_date_and_its_own_late_mark(
+    app: FastAPI, anonymous: httpx.AsyncClient, client_as: ClientAs, travel_to: TravelTo
+) -> None:
+    lead = client_as(LEAD, Role.approver)
+    travel_to("2026-02-09")
+    receipt = await submit(anonymous)
+    report_id = await report_id_of(lead, receipt)
+    travel_to("2026-02-10")
+    assert (await step(lead, report_id, action="accept"))["conclusion_due"] == "2026-03-30"
+    await step(lead, report_id, action="assign")
+    await step(lead, report_id, action="start_investigation")
+    # Concluded late: the first stage is marked once, after 3-30.
+    assert await scan_on(app, travel_to, "2026-03-31") == [(report_id, "conclusion")]
+    await step(
+        lead, report_id, action="conclude", result="unsubstantiated", measures="现场核查。",
+        public_text="经核查，未发现生产迹象。",
+    )  # fmt: skip
+    lookup = {"tracking_code": receipt["tracking_code"], "secret": receipt["secret"]}
+    objected = await anonymous.post(
+        "/api/v1/report-receipts/actions", json=lookup | {"action": "object", "text": "仍在生产。"}
+    )
+    assert objected.json()["status"] == "reopened", objected.text
+    travel_to("2026-04-07")  # a Tuesday, after 清明 (4-04..4-06 off)
+    reassigned = await step(lead, report_id, action="reassign", public_text="复查。")
+    # 30 working days from 4-07: 17 in April, then May Day (5-01..5-05 off) and the
+    # Saturday 5-09 worked: the 30th is 5-21.
+    assert reassigned["conclusion_due"] == "2026-05-21"
+    assert reassigned["accepted_on"] == "2026-02-10"
+    assert await scan_on(app, travel_to, "2026-05-21") == []
+    assert await scan_on(app, travel_to, "2026-05-22") == [(report_id, "conclusion")]
+    assert await scan_on(app, travel_to, "2026-05-25") == []
+    assert len(await overdue_events(lead, report_id)) == 2

@@ -275,6 +275,11 @@ async def take_step(
                 "conclusion_due": due.date,
                 "conclusion_due_provisional": due.provisional,
             }
+        elif effect == ReportEffect.set_review_due:
+            # The review after an objection is an investigation of its own, with its own
+            # due date; `accepted_on` stays the first acceptance.
+            due = deadlines.conclusion_due(index, today, settings.report_conclusion_working_days)
+            values |= {"conclusion_due": due.date, "conclusion_due_provisional": due.provisional}
         elif effect == ReportEffect.record_rejection:
             assert isinstance(body, ReportRejectStep)
             values |= await _rejection(session, principal, report, body)

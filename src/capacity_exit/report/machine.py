@@ -101,6 +101,7 @@ class ReportEffect(StrEnum):
     """What follows a step, in the same unit of work (`report.service` handles each)."""
 
     set_conclusion_due = "set_conclusion_due"  # M working days after acceptance
+    set_review_due = "set_review_due"  # M working days after a reopened report's reassignment
     record_rejection = "record_rejection"
     record_handlers = "record_handlers"
     record_conclusion = "record_conclusion"
@@ -147,7 +148,8 @@ TRANSITIONS: tuple[Transition, ...] = (
                required_fields=("text",), guard=ReportGuard.objection_unused,
                effects=(ReportEffect.record_objection,)),
     Transition(S.reopened, A.reassign, S.assigned, ReportParty.lead, SIGNERS,
-               required_fields=("public_text",), effects=(ReportEffect.record_handlers,)),
+               required_fields=("public_text",),
+               effects=(ReportEffect.record_handlers, ReportEffect.set_review_due)),
     Transition(S.reopened, A.close, S.closed, ReportParty.lead, SIGNERS,
                required_fields=("public_text",), effects=(ReportEffect.record_closing,)),
 )  # fmt: skip

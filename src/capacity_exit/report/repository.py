@@ -6,8 +6,9 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from capacity_exit.report.machine import AWAITING_ACCEPTANCE, AWAITING_CONCLUSION
 from capacity_exit.report.models import Report, ReportEvent, ReportEvidence
@@ -155,15 +156,23 @@ async def overdue_unmarked(
     session: AsyncSession, states: Iterable[str], due_column: str, today: dt.date
 ) -> Sequence[Report]:
     """Reports in `states` whose `due_column` passed before `today` and that carry no
-    `overdue` event recorded in one of those states (one mark per stage)."""
+    `overdue` event recorded in one of those states since the reporter last objected (one
+    mark per stage; the review after an objection is a stage of its own)."""
     states = list(states)
     due = getattr(Report, due_column)
+    objection = aliased(ReportEvent)
+    last_objection = (
+        select(func.coalesce(func.max(objection.sequence), 0))
+        .where(objection.report_id == Report.id, objection.action == "object")
+        .scalar_subquery()
+    )
     marked = (
         select(ReportEvent.id)
         .where(
             ReportEvent.report_id == Report.id,
             ReportEvent.kind == "overdue",
             ReportEvent.from_state.in_(states),
+            ReportEvent.sequence > last_objection,
         )
         .exists()
     )
