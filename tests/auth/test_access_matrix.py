@@ -150,6 +150,8 @@ async def _report_call(world: World, away: bool, what: str) -> Call:
         return Call("GET", f"{url}/evidence/{report['evidence'][0]['id']}")
     if what == "step":
         return Call("POST", f"{url}/transitions", {"action": "accept"}, _held(report))
+    if what == "duplicates":
+        return Call("GET", f"{url}/possible-duplicates")
     return Call("GET", f"{url}/events" if what == "events" else url)
 
 
@@ -391,6 +393,9 @@ MATRIX: dict[str, Row] = {
     "list_reports": Row(ANY, _get("/api/v1/reports")),
     "get_report": Row(ANY, lambda w, away: _report_call(w, away, "GET"), scoped=True),
     "list_report_events": Row(ANY, lambda w, away: _report_call(w, away, "events"), scoped=True),
+    "list_possible_duplicate_reports": Row(
+        ANY, lambda w, away: _report_call(w, away, "duplicates"), scoped=True
+    ),
     "get_report_evidence": Row(ANY, lambda w, away: _report_call(w, away, "evidence"), scoped=True),
     "transition_report": Row(
         frozenset(WRITERS),
