@@ -18,6 +18,8 @@ from capacity_exit.api.auth import router as auth_router
 from capacity_exit.api.calendar import public_router as calendar_public_router
 from capacity_exit.api.calendar import router as calendar_router
 from capacity_exit.api.case import router as case_router
+from capacity_exit.api.city_summary import public_router as city_summary_public_router
+from capacity_exit.api.city_summary import router as city_summary_router
 from capacity_exit.api.contract_info import DESCRIPTION, LICENSE, SERVERS, TAGS, contact
 from capacity_exit.api.credit import router as credit_router
 from capacity_exit.api.disclosure import public_router as disclosure_public_router
@@ -155,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     public.include_router(auth_public_router)
     public.include_router(calendar_public_router)
     public.include_router(disclosure_public_router)
+    public.include_router(city_summary_public_router)
     public.include_router(report_challenge_public_router)
     public.include_router(report_public_router)
     public.include_router(report_public_public_router)
@@ -175,6 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     private.include_router(inspection_router)
     private.include_router(case_router)
     private.include_router(disclosure_router)
+    private.include_router(city_summary_router)
     private.include_router(credit_router)
     private.include_router(report_router)
     private.include_router(report_cases_router)

@@ -1,13 +1,15 @@
-"""`core.numbers.JsonInt`: an integer as JSON Schema's `integer` has it."""
+"""`core.numbers.JSON_NUMBER` on an `int`: an integer as JSON Schema's `integer` has it."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
-from capacity_exit.core.numbers import JsonInt
+from capacity_exit.core.numbers import JSON_NUMBER
 
-INTEGER = TypeAdapter(JsonInt)
+INTEGER = TypeAdapter(Annotated[int, Field(ge=-10), JSON_NUMBER])
 
 
 @pytest.mark.parametrize(("sent", "taken"), [("22", 22), ("22.0", 22), ("-3", -3)])
@@ -16,7 +18,7 @@ def test_a_number_without_a_fraction_is_an_integer(sent: str, taken: int) -> Non
     assert value == taken and type(value) is int
 
 
-@pytest.mark.parametrize("sent", ["true", "false", '"22"', "22.5", "null"])
+@pytest.mark.parametrize("sent", ["true", "false", '"22"', "22.5", "null", "-11"])
 def test_booleans_text_and_fractions_are_not(sent: str) -> None:
     with pytest.raises(ValidationError):
         INTEGER.validate_json(sent)

@@ -34,11 +34,8 @@ from capacity_exit.disclosure import (
     feed,
     public_json,
     service,
-    summaries,
-    summary_documents,
 )
 from capacity_exit.disclosure.models import (
-    CitySummary,
     CorrectionRequest,
     Disclosure,
     DisclosureKind,
@@ -46,9 +43,6 @@ from capacity_exit.disclosure.models import (
 from capacity_exit.disclosure.schemas import (
     BatchIn,
     BatchOut,
-    CitySummaryIn,
-    CitySummaryList,
-    CitySummaryOut,
     CorrectionIn,
     CorrectionRequestList,
     CorrectionRequestOut,
@@ -71,10 +65,6 @@ router = APIRouter(tags=["disclosures"])
 _DOCUMENT_CONTENT = text_content(
     list(documents.RENDERERS),
     {"text/html": examples.DOCUMENT_HTML, "text/plain": examples.DOCUMENT_TEXT},
-)
-_SUMMARY_DOCUMENT_CONTENT = text_content(
-    list(documents.RENDERERS),
-    {"text/html": examples.SUMMARY_DOCUMENT_HTML, "text/plain": examples.SUMMARY_DOCUMENT_TEXT},
 )
 _JSON = "application/json"
 
@@ -507,105 +497,3 @@ async def list_correction_requests(
         key=lambda r: str(r.id),
     )
     return CorrectionRequestList(items=[_request_out(r) for r in page], next_cursor=next_cursor)
-
-
-# --- city-level notices (一(四)) ---------------------------------------------------------
-
-
-def _summary_out(summary: CitySummary) -> CitySummaryOut:
-    return CitySummaryOut.model_validate(
-        {
-            "id": summary.id,
-            "category": summary.category,
-            "scope": summary.scope,
-            "title": summary.title,
-            "department": {"code": summary.department_code, "name": summary.department_name},
-            "jurisdiction": summary.jurisdiction_code,
-            "published_at": summary.published_at,
-            "entries": summary.entries,
-        }
-    )
-
-
-@router.post(
-    "/city-summaries",
-    operation_id="publish_city_summary",
-    summary="Publish the city-level notice of what the counties disclosed, with reviews",
-    description="An approver of a city department publishes, as one public notice, the targets "
-    "(its counties' current publicity notices) or the completion (their "
-    "announcements) of one category, each entry copying what the county published and "
-    "the city's latest review of it; a county department is 403 `not_city`. Audited "
-    "as `disclosure.city_summary`. Serves 一(四).",
-    status_code=201,
-    response_model=CitySummaryOut,
-    responses=problem_responses(403, 404, 409, 413, 422),
-    **access(Role.approver, creates=True),
-)
-async def publish_city_summary(
-    session: Session, principal: CurrentPrincipal, body: CitySummaryIn
-) -> CitySummaryOut:
-    return _summary_out(await summaries.publish(session, principal, body))
-
-
-@public_router.get(
-    "/city-summaries",
-    operation_id="list_city_summaries",
-    summary="City-level notices, newest first (no token needed)",
-    description="City-level notices, newest first, by category: each republishes its counties' "
-    "targets or completion with the city's latest review of each (一(四)). Changes "
-    "nothing.",
-    response_model=CitySummaryList,
-    responses=problem_responses(422),
-    **public(),
-)
-async def list_city_summaries(
-    session: Session,
-    category: Category | None = None,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
-) -> CitySummaryList:
-    page, next_cursor = await paginate(
-        cursor,
-        limit,
-        {"category": category},
-        lambda after, n: summaries.page(
-            session, after=after, limit=n, category=category.value if category else None
-        ),
-        position=uuid_position,
-        key=lambda s: str(s.id),
-    )
-    return CitySummaryList(items=[_summary_out(s) for s in page], next_cursor=next_cursor)
-
-
-@public_router.get(
-    "/city-summaries/{summary_id}",
-    operation_id="get_city_summary",
-    summary="One city-level notice",
-    description="One city-level notice with its entries. It never changes: a later review is a "
-    "new city notice. Changes nothing. Serves 一(四).",
-    response_model=CitySummaryOut,
-    responses=problem_responses(404, 422),
-    **public(),
-)
-async def get_city_summary(session: Session, summary_id: uuid.UUID) -> CitySummaryOut:
-    return _summary_out(await summaries.get(session, summary_id))
-
-
-@public_router.get(
-    "/city-summaries/{summary_id}/document",
-    operation_id="get_city_summary_document",
-    summary="The city-level notice's official text, ready to post on a government site",
-    description="The city-level notice as official Chinese text (`text/html` or `text/plain` by "
-    "`Accept`, 406 otherwise): one line per county notice covered, with the city's "
-    "review of it. Changes nothing. Serves 一(四).",
-    response_class=Response,
-    responses={200: _SUMMARY_DOCUMENT_CONTENT, **problem_responses(404, 406, 422)},
-    **public(),
-)
-async def get_city_summary_document(
-    session: Session,
-    summary_id: uuid.UUID,
-    accept: Annotated[str | None, Header(max_length=1000)] = None,
-) -> Response:
-    summary = await summaries.get(session, summary_id)
-    return negotiated_response(accept, documents.RENDERERS, summary_documents.of_summary(summary))

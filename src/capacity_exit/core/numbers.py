@@ -13,8 +13,6 @@ optional field as `ge`/`le` instead of `minimum`/`maximum`.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
@@ -27,6 +25,3 @@ def _a_json_number(value: object) -> object:
 
 JSON_NUMBER = BeforeValidator(_a_json_number)
 """On an `int`: an integer as JSON Schema has it, `22` or `22.0`, never `true` or `"22"`."""
-
-JsonInt = Annotated[int, JSON_NUMBER]
-"""An unconstrained integer as JSON Schema has it."""
